@@ -1,0 +1,217 @@
+/**
+ * The backward engine: a topological sweep over the recorded nodes reachable
+ * from the roots, accumulating gradients per node output, then into leaves
+ * (`backward`) or into the requested inputs (`grad`).
+ */
+import { AutogradError, fmtShape, ShapeError } from '../core/errors.js';
+import { shapesEqual } from '../core/shape.js';
+import type { BackwardOptions, Tensor } from '../core/tensor.js';
+import { add } from '../ops/binary.js';
+import { onesLike, zeros } from '../ops/creation.js';
+import { withGrad } from './mode.js';
+import { checkGradAnomaly, type Node } from './node.js';
+
+/** Options of `grad()` (functional gradients that do not touch `.grad`). */
+export interface GradOptions extends BackwardOptions {
+  /** Return null instead of throwing for inputs the outputs do not depend on. */
+  allowUnused?: boolean;
+}
+
+interface Targets {
+  leaves: Map<Tensor, number>;
+  slots: Map<Node, Map<number, number>>;
+  found: (Tensor | null)[];
+}
+
+function accumulate(prev: Tensor | null | undefined, g: Tensor): Tensor {
+  return prev ? add(prev, g) : g;
+}
+
+function sweep(
+  roots: readonly Tensor[],
+  rootGrads: readonly Tensor[],
+  options: BackwardOptions,
+  targets: Targets | null,
+): Map<Tensor, Tensor> {
+  const createGraph = options.createGraph ?? false;
+  const retainGraph = options.retainGraph ?? createGraph;
+  const buffers = new Map<Node, (Tensor | null)[]>();
+  const leafGrads = new Map<Tensor, Tensor>();
+
+  const addToLeaf = (leaf: Tensor, g: Tensor) => {
+    leafGrads.set(leaf, accumulate(leafGrads.get(leaf), g));
+  };
+  const addToSlot = (node: Node, index: number, g: Tensor) => {
+    let buf = buffers.get(node);
+    if (!buf) {
+      buf = new Array<Tensor | null>(node.outputs.length).fill(null);
+      buffers.set(node, buf);
+    }
+    buf[index] = accumulate(buf[index], g);
+  };
+
+  withGrad(createGraph, () => {
+    roots.forEach((r, i) => {
+      const g = rootGrads[i]!;
+      if (r._node) addToSlot(r._node, r._outIndex, g);
+      else addToLeaf(r, g);
+    });
+  });
+
+  // Dependency counts over the reachable subgraph (iterative DFS: graphs can be very deep).
+  const deps = new Map<Node, number>();
+  const stack: Node[] = [];
+  for (const r of roots) {
+    if (r._node && !deps.has(r._node)) {
+      deps.set(r._node, 0);
+      stack.push(r._node);
+    }
+  }
+  while (stack.length) {
+    const node = stack.pop()!;
+    for (const e of node.edges) {
+      if (e && 'node' in e) {
+        const seen = deps.has(e.node);
+        deps.set(e.node, (deps.get(e.node) ?? 0) + 1);
+        if (!seen) stack.push(e.node);
+      }
+    }
+  }
+
+  const ready: Node[] = [];
+  for (const [node, count] of deps) if (count === 0) ready.push(node);
+
+  withGrad(createGraph, () => {
+    while (ready.length) {
+      const node = ready.pop()!;
+      const buf = buffers.get(node);
+      buffers.delete(node);
+      const hasGrad = buf?.some((g) => g !== null) ?? false;
+      if (hasGrad && buf) {
+        const grads = buf.map(
+          (g, i) => g ?? zeros(node.outputs[i]!.shape, { dtype: node.outputs[i]!.dtype }),
+        );
+        if (node.retained) {
+          for (const [i, t] of node.retained)
+            t.grad = accumulate(t.grad, createGraph ? grads[i]! : grads[i]!.detach());
+        }
+        const slotTargets = targets?.slots.get(node);
+        if (slotTargets) {
+          for (const [i, k] of slotTargets) targets!.found[k] = accumulate(targets!.found[k], grads[i]!);
+        }
+        const inGrads = node.apply(grads);
+        node.edges.forEach((e, i) => {
+          const g = inGrads[i];
+          if (!e || !g) return;
+          checkGradAnomaly(node.name, g);
+          const expected = 'node' in e ? e.node.outputs[e.index]!.shape : e.leaf.shape;
+          if (!shapesEqual(g.shape, expected)) {
+            throw new ShapeError(
+              `${node.name} (backward): gradient for input ${i} has shape ${fmtShape(g.shape)}, expected ${fmtShape(expected)}`,
+            );
+          }
+          if ('node' in e) addToSlot(e.node, e.index, g);
+          else addToLeaf(e.leaf, g);
+        });
+      }
+      if (!retainGraph) node.release();
+      for (const e of node.edges) {
+        if (e && 'node' in e) {
+          const c = deps.get(e.node)! - 1;
+          deps.set(e.node, c);
+          if (c === 0) ready.push(e.node);
+        }
+      }
+    }
+  });
+  return leafGrads;
+}
+
+function defaultRootGrads(
+  roots: readonly Tensor[],
+  grads: readonly Tensor[] | undefined,
+  op: string,
+): Tensor[] {
+  return roots.map((r, i) => {
+    if (!r.requiresGrad) {
+      throw new AutogradError(
+        `${op}: output ${i} does not require grad and has no graph (did you forget requiresGrad?)`,
+      );
+    }
+    const g = grads?.[i];
+    if (g) {
+      if (!shapesEqual(g.shape, r.shape)) {
+        throw new ShapeError(
+          `${op}: gradient shape ${fmtShape(g.shape)} does not match output shape ${fmtShape(r.shape)}`,
+        );
+      }
+      return g;
+    }
+    if (r.size !== 1) {
+      throw new AutogradError(
+        `${op}: gradient can be implicitly created only for one-element outputs (got shape ${fmtShape(r.shape)}); pass a gradient`,
+      );
+    }
+    return onesLike(r);
+  });
+}
+
+/** Accumulates d(roots)/d(leaf) into every reachable leaf's `.grad` (like `torch.autograd.backward`). */
+export function backward(
+  roots: readonly Tensor[],
+  grads?: readonly Tensor[],
+  options: BackwardOptions = {},
+): void {
+  const rootGrads = defaultRootGrads(roots, grads, 'backward');
+  const leafGrads = sweep(roots, rootGrads, options, null);
+  const createGraph = options.createGraph ?? false;
+  for (const [leaf, g] of leafGrads) {
+    const gg = createGraph ? g : g.detach();
+    leaf.grad = leaf.grad ? withGrad(createGraph, () => add(leaf.grad!, gg)) : gg;
+  }
+}
+
+/**
+ * Gradients of `outputs` with respect to `inputs` (leaves or intermediate tensors),
+ * returned rather than accumulated into `.grad` (like `torch.autograd.grad`).
+ */
+export function grad(
+  outputs: Tensor | readonly Tensor[],
+  inputs: Tensor | readonly Tensor[],
+  gradOutputs?: Tensor | readonly Tensor[],
+  options: GradOptions = {},
+): (Tensor | null)[] {
+  const outs = Array.isArray(outputs) ? (outputs as readonly Tensor[]) : [outputs as Tensor];
+  const ins = Array.isArray(inputs) ? (inputs as readonly Tensor[]) : [inputs as Tensor];
+  const gOuts =
+    gradOutputs === undefined
+      ? undefined
+      : Array.isArray(gradOutputs)
+        ? (gradOutputs as readonly Tensor[])
+        : [gradOutputs as Tensor];
+  const rootGrads = defaultRootGrads(outs, gOuts, 'grad');
+  const targets: Targets = { leaves: new Map(), slots: new Map(), found: ins.map(() => null) };
+  ins.forEach((t, k) => {
+    if (!t.requiresGrad) throw new AutogradError(`grad: input ${k} does not require grad`);
+    if (t._node) {
+      let m = targets.slots.get(t._node);
+      if (!m) targets.slots.set(t._node, (m = new Map()));
+      m.set(t._outIndex, k);
+    } else targets.leaves.set(t, k);
+  });
+  const leafGrads = sweep(outs, rootGrads, options, targets);
+  for (const [leaf, k] of targets.leaves) {
+    const g = leafGrads.get(leaf);
+    if (g) targets.found[k] = g;
+  }
+  const createGraph = options.createGraph ?? false;
+  return targets.found.map((g, k) => {
+    if (!g) {
+      if (options.allowUnused) return null;
+      throw new AutogradError(
+        `grad: input ${k} was not used in computing the outputs (pass allowUnused: true)`,
+      );
+    }
+    return createGraph ? g : g.detach();
+  });
+}

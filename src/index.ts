@@ -1,0 +1,15 @@
+/**
+ * nabla — tensors, autograd and the engine. Higher layers live in subpath
+ * modules: `nabla/nn`, `nabla/optim`, `nabla/data`, `nabla/io`.
+ */
+
+export * from './autograd/index.js';
+export type { Backend } from './backend/index.js';
+export { getBackend, listBackends, registerBackend, setBackend } from './backend/index.js';
+export type { DataArray, DType } from './core/dtype.js';
+export { promoteTypes } from './core/dtype.js';
+export * from './core/errors.js';
+export type { BackwardOptions, NestedArray, TensorLike } from './core/tensor.js';
+export { Tensor } from './core/tensor.js';
+export * from './ops/index.js';
+export * from './random/index.js';

@@ -1,0 +1,164 @@
+/** Matrix products with NumPy semantics: matmul (1-D/2-D/N-D, batch broadcasting), dot, outer. */
+import { record } from '../autograd/node.js';
+import { getBackend } from '../backend/index.js';
+import type { DataArray } from '../core/dtype.js';
+import { allocArray, isFloating, promoteTypes } from '../core/dtype.js';
+import { DTypeError, fmtShape, ShapeError } from '../core/errors.js';
+import { broadcastShapes, contiguousStrides, shapesEqual, sizeOf } from '../core/shape.js';
+import { Tensor } from '../core/tensor.js';
+import { mul } from './binary.js';
+import { cast, contiguous } from './cast.js';
+import { sumToShape } from './reduce.js';
+import { expand, reshape, squeeze, transpose, unsqueeze } from './view.js';
+
+/** How a [..., r, c] operand is read: row-major as is, or as the transpose of a row-major [..., c, r]. */
+function operandLayout(t: Tensor): { data: DataArray; offset: number; trans: boolean } {
+  const n = t.ndim;
+  const r = t.shape[n - 2]!;
+  const c = t.shape[n - 1]!;
+  const batchShape = t.shape.slice(0, -2);
+  const batchContig = (inner: number) => {
+    let s = inner;
+    for (let i = n - 3; i >= 0; i--) {
+      if (t.shape[i] !== 1 && t.strides[i] !== s) return false;
+      s *= t.shape[i]!;
+    }
+    return true;
+  };
+  if ((t.strides[n - 1] === 1 || c === 1) && (t.strides[n - 2] === c || r === 1) && batchContig(r * c)) {
+    return { data: t._storage.data, offset: t.offset, trans: false };
+  }
+  if ((t.strides[n - 2] === 1 || r === 1) && (t.strides[n - 1] === r || c === 1) && batchContig(r * c)) {
+    return { data: t._storage.data, offset: t.offset, trans: true };
+  }
+  void batchShape;
+  const tc = contiguous(t);
+  return { data: tc._storage.data, offset: tc.offset, trans: false };
+}
+
+/** The batched 2-D core: both operands have ndim ≥ 2. */
+function matmulCore(a: Tensor, b: Tensor): Tensor {
+  const m = a.shape[a.ndim - 2]!;
+  const k = a.shape[a.ndim - 1]!;
+  const k2 = b.shape[b.ndim - 2]!;
+  const n = b.shape[b.ndim - 1]!;
+  if (k !== k2) {
+    throw new ShapeError(
+      `matmul: shapes ${fmtShape(a.shape)} and ${fmtShape(b.shape)} are not aligned (${k} != ${k2})`,
+    );
+  }
+  const batchShape = broadcastShapes(a.shape.slice(0, -2), b.shape.slice(0, -2), 'matmul');
+  const batch = sizeOf(batchShape);
+  // Each operand is either fully batched or shared by every batch; partial broadcasts are materialised.
+  const prep = (t: Tensor, r: number, c: number) => {
+    const tb = t.shape.slice(0, -2);
+    if (sizeOf(tb) === 1) return { t: reshape(t, [r, c]), stride: 0 };
+    if (shapesEqual(tb, batchShape)) return { t, stride: r * c };
+    return { t: contiguous(expand(t, [...batchShape, r, c])), stride: r * c };
+  };
+  const pa = prep(a, m, k);
+  const pb = prep(b, k, n);
+  const la = operandLayout(pa.t);
+  const lb = operandLayout(pb.t);
+  const dtype = a.dtype;
+  const out = allocArray(dtype, batch * m * n);
+  if (batch * m * n > 0) {
+    getBackend().matmul(la.data, lb.data, out, {
+      batch,
+      m,
+      n,
+      k,
+      transA: la.trans,
+      transB: lb.trans,
+      aOffset: la.offset,
+      bOffset: lb.offset,
+      aBatchStride: pa.stride,
+      bBatchStride: pb.stride,
+    });
+  }
+  const shape = [...batchShape, m, n];
+  const y = new Tensor(
+    Tensor._fromData(out, shape, dtype)._storage,
+    shape,
+    contiguousStrides(shape),
+    0,
+    dtype,
+  );
+  record(
+    'matmul',
+    y,
+    [a, b],
+    ([g]) => [
+      a.requiresGrad ? sumToShape(matmulCore(g!, transpose(b, -2, -1)), a.shape) : null,
+      b.requiresGrad ? sumToShape(matmulCore(transpose(a, -2, -1), g!), b.shape) : null,
+    ],
+    [a, b],
+  );
+  return y;
+}
+
+/**
+ * Matrix product with NumPy's semantics: 1-D × 1-D is a dot product, a 1-D left
+ * (right) operand is a row (column) vector that is removed from the result,
+ * and leading batch dims broadcast. Integer operands are promoted to float32.
+ */
+export function matmul(a: Tensor, b: Tensor): Tensor {
+  if (a.ndim === 0 || b.ndim === 0) {
+    throw new ShapeError(
+      `matmul: both operands need at least 1 dim (got ${fmtShape(a.shape)} and ${fmtShape(b.shape)})`,
+    );
+  }
+  let dtype = promoteTypes(a.dtype, b.dtype);
+  if (!isFloating(dtype)) dtype = 'float32';
+  const ac = cast(a, dtype);
+  const bc = cast(b, dtype);
+  const a2 = ac.ndim === 1 ? unsqueeze(ac, 0) : ac;
+  const b2 = bc.ndim === 1 ? unsqueeze(bc, -1) : bc;
+  if (a2.shape[a2.ndim - 1] !== b2.shape[b2.ndim - 2]) {
+    throw new ShapeError(
+      `matmul: shapes ${fmtShape(a.shape)} and ${fmtShape(b.shape)} are not aligned (${a2.shape[a2.ndim - 1]} != ${b2.shape[b2.ndim - 2]})`,
+    );
+  }
+  let y = matmulCore(a2, b2);
+  if (ac.ndim === 1) y = squeeze(y, -2);
+  if (bc.ndim === 1) y = squeeze(y, -1);
+  return y;
+}
+
+/** Inner product of two 1-D tensors. */
+export function dot(a: Tensor, b: Tensor): Tensor {
+  if (a.ndim !== 1 || b.ndim !== 1) {
+    throw new ShapeError(`dot: expected two 1-D tensors, got ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
+  }
+  return matmul(a, b);
+}
+
+/** Outer product `a[i]·b[j]` of two 1-D tensors. */
+export function outer(a: Tensor, b: Tensor): Tensor {
+  if (a.ndim !== 1 || b.ndim !== 1) {
+    throw new ShapeError(
+      `outer: expected two 1-D tensors, got ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`,
+    );
+  }
+  return mul(unsqueeze(a, 1), unsqueeze(b, 0));
+}
+
+/** Batched matrix product of two 3-D tensors [b,n,m]·[b,m,p] (no broadcasting, like torch.bmm). */
+export function bmm(a: Tensor, b: Tensor): Tensor {
+  if (a.ndim !== 3 || b.ndim !== 3 || a.shape[0] !== b.shape[0]) {
+    throw new ShapeError(
+      `bmm: expected [b,n,m] and [b,m,p], got ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`,
+    );
+  }
+  return matmul(a, b);
+}
+
+/** Matrix product of two 2-D tensors (like torch.mm). */
+export function mm(a: Tensor, b: Tensor): Tensor {
+  if (a.ndim !== 2 || b.ndim !== 2) {
+    throw new ShapeError(`mm: expected two 2-D tensors, got ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
+  }
+  return matmul(a, b);
+}
+
+void DTypeError;
