@@ -3,7 +3,7 @@
  * from the roots, accumulating gradients per node output, then into leaves
  * (`backward`) or into the requested inputs (`grad`).
  */
-import { AutogradError, fmtShape, ShapeError } from '../core/errors.js';
+import { AnomalyError, AutogradError, fmtShape, ShapeError } from '../core/errors.js';
 import { shapesEqual } from '../core/shape.js';
 import type { BackwardOptions, Tensor } from '../core/tensor.js';
 import { add } from '../ops/binary.js';
@@ -99,7 +99,14 @@ function sweep(
         if (slotTargets) {
           for (const [i, k] of slotTargets) targets!.found[k] = accumulate(targets!.found[k], grads[i]!);
         }
-        const inGrads = node.apply(grads);
+        let inGrads: (Tensor | null)[];
+        try {
+          inGrads = node.apply(grads);
+        } catch (e) {
+          // Attribute NaN/Inf found by ops run inside a backward closure to that backward.
+          if (e instanceof AnomalyError) throw new AnomalyError(`${node.name} (backward): ${e.message}`);
+          throw e;
+        }
         node.edges.forEach((e, i) => {
           const g = inGrads[i];
           if (!e || !g) return;

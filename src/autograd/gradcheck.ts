@@ -115,9 +115,12 @@ export function gradgradcheck(
   for (let i = 0; i < v.size; i++) v._storage.data[i] = Math.sin(1.3 * i + 0.7);
   const vjpFn = (...xs: Tensor[]): Tensor[] =>
     enableGrad(() => {
-      const out = f(...xs);
-      const gs = autogradGrad(sum(mul(out, v)), xs, undefined, { createGraph: true, allowUnused: true });
-      return gs.map((g, i) => g ?? zeros(xs[i]!.shape, { dtype: 'float64' }));
+      // Under the numeric pass the inputs are plain tensors: track them so the vjp can still be formed.
+      const xt = xs.map((x) => (x.requiresGrad ? x : x.detach().requiresGrad_(true)));
+      const out = f(...xt);
+      if (!out.requiresGrad) return xt.map((x) => zeros(x.shape, { dtype: 'float64' }));
+      const gs = autogradGrad(sum(mul(out, v)), xt, undefined, { createGraph: true, allowUnused: true });
+      return gs.map((g, i) => g ?? zeros(xt[i]!.shape, { dtype: 'float64' }));
     });
   return gradcheck(vjpFn, inputs, { ...opts, name: opts.name ?? 'gradgradcheck' });
 }

@@ -1,0 +1,123 @@
+import { describe, expect, test } from 'vitest';
+import { autogradGrad, detectAnomaly, noGrad } from '../../src/autograd/index.js';
+import { AnomalyError, AutogradError } from '../../src/core/errors.js';
+import { copy_ } from '../../src/ops/assign.js';
+import { add, div, mul } from '../../src/ops/binary.js';
+import { tensor } from '../../src/ops/creation.js';
+import { sum } from '../../src/ops/reduce.js';
+import { exp, log } from '../../src/ops/unary.js';
+import { expectClose } from '../helpers.js';
+
+const leaf = (v: number[]) => tensor(v, { dtype: 'float64', requiresGrad: true });
+
+describe('backward semantics (PyTorch)', () => {
+  test('gradients accumulate across backward calls', () => {
+    const x = leaf([1, 2]);
+    const y = sum(mul(x, x));
+    y.backward(undefined, { retainGraph: true });
+    expect(x.grad!.toArray()).toEqual([2, 4]);
+    y.backward();
+    expect(x.grad!.toArray()).toEqual([4, 8]);
+  });
+
+  test('a second backward through a freed graph throws', () => {
+    const x = leaf([1, 2]);
+    const y = sum(exp(x));
+    y.backward();
+    expect(() => y.backward()).toThrow(/backward through the graph a second time/);
+  });
+
+  test('implicit gradient only for one-element outputs', () => {
+    const x = leaf([1, 2]);
+    expect(() => mul(x, 2).backward()).toThrow(/gradient can be implicitly created only for one-element outputs/);
+    mul(x, 2).backward(tensor([1, 10], { dtype: 'float64' }));
+    expect(x.grad!.toArray()).toEqual([2, 20]);
+  });
+
+  test('a shared subexpression receives the sum of its gradients', () => {
+    const x = leaf([3]);
+    const h = mul(x, x);
+    const y = add(mul(h, 2), exp(h));
+    y.backward();
+    expectClose(x.grad!, [(2 + Math.exp(9)) * 6]);
+  });
+
+  test('retainGrad keeps a non-leaf gradient; leaves only by default', () => {
+    const x = leaf([1, 2]);
+    const h = mul(x, 3).retainGrad();
+    const k = mul(x, 4);
+    sum(mul(h, k)).backward();
+    expect(h.grad!.toArray()).toEqual([4, 8]);
+    expect(k.grad).toBeNull();
+  });
+
+  test('detach and noGrad cut the graph', () => {
+    const x = leaf([1, 2]);
+    expect(mul(x.detach(), 2).requiresGrad).toBe(false);
+    const y = noGrad(() => mul(x, 2));
+    expect(y.requiresGrad).toBe(false);
+    expect(() => sum(y).backward()).toThrow(AutogradError);
+  });
+
+  test('only floating tensors can require grad', () => {
+    expect(() => tensor([1], { dtype: 'int32', requiresGrad: true })).toThrow(/only floating-point tensors can require grad/);
+    expect(() => mul(leaf([1]), 2).requiresGrad_(false)).toThrow(/leaf tensors/);
+  });
+
+  test('in-place modification of a saved tensor is detected', () => {
+    const x = leaf([1, 2]);
+    const h = exp(x);
+    const y = sum(mul(h, h));
+    noGrad(() => copy_(h, 0));
+    expect(() => y.backward()).toThrow(/modified by an in-place operation/);
+  });
+
+  test('in-place update of a leaf requiring grad outside noGrad is refused', () => {
+    const x = leaf([1, 2]);
+    expect(() => copy_(x, 0)).toThrow(/in-place update of a tensor that requires grad/);
+  });
+});
+
+describe('autograd.grad', () => {
+  test('with respect to leaves and intermediate tensors', () => {
+    const x = leaf([1, 2]);
+    const h = mul(x, x);
+    const y = sum(mul(h, 3));
+    const [gx, gh] = autogradGrad(y, [x, h], undefined, { retainGraph: true });
+    expect(gx!.toArray()).toEqual([6, 12]);
+    expect(gh!.toArray()).toEqual([3, 3]);
+    expect(x.grad).toBeNull();
+  });
+
+  test('unused inputs', () => {
+    const x = leaf([1]);
+    const z = leaf([1]);
+    const y = sum(mul(x, 2));
+    expect(() => autogradGrad(y, [x, z], undefined, { retainGraph: true })).toThrow(/input 1 was not used/);
+    const [, gz] = autogradGrad(y, [x, z], undefined, { allowUnused: true });
+    expect(gz).toBeNull();
+  });
+
+  test('createGraph gives differentiable gradients (d²/dx² of x³ = 6x)', () => {
+    const x = leaf([2]);
+    const y = sum(mul(mul(x, x), x));
+    const [g] = autogradGrad(y, x, undefined, { createGraph: true });
+    expect(g!.requiresGrad).toBe(true);
+    const [gg] = autogradGrad(sum(g!), x);
+    expect(gg!.toArray()).toEqual([12]);
+  });
+});
+
+describe('anomaly mode', () => {
+  test('names the forward op that produced NaN', () => {
+    const x = leaf([-1]);
+    expect(() => detectAnomaly(() => log(x))).toThrow(AnomalyError);
+    expect(() => detectAnomaly(() => log(x))).toThrow(/^log: produced NaN/);
+  });
+  test('names the backward op that produced Inf', () => {
+    const x = leaf([0]);
+    expect(() => detectAnomaly(() => sum(div(1, add(x, 1)).mul(0).add(mul(x, x).sqrt())).backward())).toThrow(
+      /^sqrt \(backward\): div: produced Infinity/,
+    );
+  });
+});
