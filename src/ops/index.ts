@@ -8,3 +8,4 @@ export * from './matmul.js';
 export * from './reduce.js';
 export * from './unary.js';
 export * from './view.js';
+export * from './structure.js';
