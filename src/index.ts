@@ -13,3 +13,4 @@ export type { BackwardOptions, NestedArray, TensorLike } from './core/tensor.js'
 export { Tensor } from './core/tensor.js';
 export * from './ops/index.js';
 export * from './random/index.js';
+export * as linalg from './linalg/index.js';
