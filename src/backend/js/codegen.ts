@@ -153,3 +153,28 @@ export function stridedKernel(vars: readonly string[], expr: string): StridedKer
   stridedCache.set(key, k);
   return k;
 }
+
+type DenseBinaryKernel = (a: DataArray, ao: number, b: DataArray, bo: number, out: DataArray, n: number) => void;
+const denseCache = new Map<string, DenseBinaryKernel>();
+
+/**
+ * Fast path for the common cases of a binary op: both operands dense (`mode` 'vv'),
+ * or one of them a broadcast scalar ('vs': b is the scalar, 'sv': a is).
+ */
+export function denseBinaryKernel(expr: string, mode: 'vv' | 'vs' | 'sv'): DenseBinaryKernel {
+  const key = `${mode}|${expr}`;
+  let k = denseCache.get(key);
+  if (!k) {
+    const loadA = mode === 'sv' ? '' : 'const a = A[ao + i];';
+    const loadB = mode === 'vs' ? '' : 'const b = B[bo + i];';
+    const hoist = (mode === 'sv' ? 'const a = A[ao];' : '') + (mode === 'vs' ? 'const b = B[bo];' : '');
+    const body = `return function(A, ao, B, bo, out, n) {
+      let t = 0; ${hoist}
+      for (let i = 0; i < n; i++) { ${loadA} ${loadB} out[i] = ${expr}; }
+      return t;
+    };`;
+    k = new Function('erf', 'roundHalfEven', body)(erf, roundHalfEven) as DenseBinaryKernel;
+    denseCache.set(key, k);
+  }
+  return k;
+}

@@ -1,7 +1,7 @@
 /** Elementwise kernels of the TypeScript backend. */
 import type { DataArray } from '../../core/dtype.js';
 import type { BinaryOp, StridedArray, UnaryOp } from '../backend.js';
-import { BINARY_EXPR, contiguousKernel, stridedKernel, TO_BOOL_EXPR, UNARY_EXPR } from './codegen.js';
+import { BINARY_EXPR, contiguousKernel, denseBinaryKernel, stridedKernel, TO_BOOL_EXPR, UNARY_EXPR } from './codegen.js';
 
 /**
  * Merges adjacent dimensions that are contiguous in every operand, so most
@@ -49,6 +49,23 @@ function runStrided(
   );
 }
 
+/** Row-major dense layout (size-1 dims ignored). */
+function isDense(x: StridedArray): boolean {
+  let s = 1;
+  for (let i = x.shape.length - 1; i >= 0; i--) {
+    const d = x.shape[i]!;
+    if (d !== 1 && x.strides[i] !== s) return false;
+    s *= d;
+  }
+  return true;
+}
+
+/** Every stride 0: one value broadcast everywhere. */
+function isBroadcastScalar(x: StridedArray): boolean {
+  for (const s of x.strides) if (s !== 0) return false;
+  return true;
+}
+
 /** Strided gather (and dtype conversion) into a contiguous buffer. */
 export function copyStrided(src: StridedArray, out: DataArray): void {
   const toBool = out instanceof Uint8Array && !(src.data instanceof Uint8Array);
@@ -64,7 +81,13 @@ export function unary(op: UnaryOp, x: DataArray, out: DataArray, param: number):
 
 /** `out = op(a, b)` over broadcast strided views. */
 export function binary(op: BinaryOp, a: StridedArray, b: StridedArray, out: DataArray): void {
-  runStrided(['a', 'b'], BINARY_EXPR[op], [a, b], out);
+  const expr = BINARY_EXPR[op];
+  const denseA = isDense(a);
+  const denseB = isDense(b);
+  if (denseA && denseB) return denseBinaryKernel(expr, 'vv')(a.data, a.offset, b.data, b.offset, out, out.length);
+  if (denseA && isBroadcastScalar(b)) return denseBinaryKernel(expr, 'vs')(a.data, a.offset, b.data, b.offset, out, out.length);
+  if (denseB && isBroadcastScalar(a)) return denseBinaryKernel(expr, 'sv')(a.data, a.offset, b.data, b.offset, out, out.length);
+  runStrided(['a', 'b'], expr, [a, b], out);
 }
 
 /** `out = cond ? a : b`. */

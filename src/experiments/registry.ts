@@ -1,0 +1,15 @@
+/**
+ * The registry of experiments known to the CLI (`nabla list`, `nabla run`, `nabla tour`).
+ * To add one: define it with `defineExperiment` in `src/experiments/<area>/<name>.ts` and append it here.
+ */
+import type { Experiment } from '../experiment/types.js';
+import { demoRegression } from './demo/regression.js';
+
+export const experiments: readonly Experiment[] = [demoRegression];
+
+export function getExperiment(
+  name: string,
+  registry: readonly Experiment[] = experiments,
+): Experiment | undefined {
+  return registry.find((e) => e.name === name);
+}
