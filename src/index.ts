@@ -14,3 +14,7 @@ export { Tensor } from './core/tensor.js';
 export * from './ops/index.js';
 export * from './random/index.js';
 export * as linalg from './linalg/index.js';
+export * as nn from './nn/index.js';
+export * as optim from './optim/index.js';
+export * as data from './data/index.js';
+export * as io from './io/index.js';

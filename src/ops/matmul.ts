@@ -9,7 +9,7 @@ import { Tensor } from '../core/tensor.js';
 import { mul } from './binary.js';
 import { cast, contiguous } from './cast.js';
 import { sumToShape } from './reduce.js';
-import { expand, reshape, squeeze, transpose, unsqueeze } from './view.js';
+import { expand, select, squeeze, transpose, unsqueeze } from './view.js';
 
 /** How a [..., r, c] operand is read: row-major as is, or as the transpose of a row-major [..., c, r]. */
 function operandLayout(t: Tensor): { data: DataArray; offset: number; trans: boolean } {
@@ -52,7 +52,12 @@ function matmulCore(a: Tensor, b: Tensor): Tensor {
   // Each operand is either fully batched or shared by every batch; partial broadcasts are materialised.
   const prep = (t: Tensor, r: number, c: number) => {
     const tb = t.shape.slice(0, -2);
-    if (sizeOf(tb) === 1) return { t: reshape(t, [r, c]), stride: 0 };
+    if (sizeOf(tb) === 1) {
+      // Drop the size-1 batch dims with views, so transposed operands are not copied.
+      let v = t;
+      while (v.ndim > 2) v = select(v, 0, 0);
+      return { t: v, stride: 0 };
+    }
     if (shapesEqual(tb, batchShape)) return { t, stride: r * c };
     return { t: contiguous(expand(t, [...batchShape, r, c])), stride: r * c };
   };
