@@ -33,7 +33,8 @@ describe('report.html in a real browser', () => {
   let indexHtml: string;
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)`);
+    if (!existsSync(CHROMIUM))
+      throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)`);
     tmp = tempDir('nabla-e2e-');
     mkdirSync(OUTPUT, { recursive: true });
     const [run, tour, b] = await Promise.all([

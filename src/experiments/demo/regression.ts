@@ -1,13 +1,17 @@
 /**
  * Demo experiment: fit a noisy 1-D function with a one-hidden-layer MLP trained by Adam.
  *
- * The model and optimizer live in {@link createModel} (plain Float64Array math with manual backprop)
- * so the whole pipeline is testable before the engine lands; swapping in `nn.Linear` + `optim.Adam`
- * only touches that function.
+ * The model is built from the library itself ({@link createModel}: `nn.Linear`, `nn.Sequential`,
+ * `optim.Adam`, `F.mseLoss`, float64 parameters), so the demo exercises the engine end to end.
  */
 import { z } from 'zod';
 import { defineExperiment } from '../../experiment/define.js';
+import type { Json } from '../../experiment/fs.js';
 import type { Rng } from '../../experiment/rng.js';
+import { copy_, fromTypedArray, noGrad, type Tensor, tensor } from '../../index.js';
+import { mseLoss } from '../../nn/functional/index.js';
+import { init, Linear, ReLU, Sequential, Tanh } from '../../nn/index.js';
+import { Adam, type OptimizerStateDict } from '../../optim/index.js';
 
 /** The function being fitted, on x ∈ [-1, 1]. */
 export function target(x: number): number {
@@ -16,12 +20,18 @@ export function target(x: number): number {
 
 export type Activation = 'tanh' | 'relu';
 
-/** A type alias (not an interface) so that it is assignable to `Json` for checkpoints. */
+/**
+ * What a checkpoint stores of the model. A type alias (not an interface) so that it is
+ * assignable to `Json`.
+ */
 export type ModelState = {
-  params: number[];
-  adamM: number[];
-  adamV: number[];
-  adamT: number;
+  /** Parameter values by name (`net.namedParameters()`), flattened row-major. */
+  params: { [name: string]: number[] };
+  /** `optimizer.stateDict()` with its tensors flattened to number arrays. */
+  optimizer: {
+    state: { [param: string]: { [key: string]: number | number[] } };
+    paramGroups: Array<{ [key: string]: Json; params: number[] }>;
+  };
 };
 
 export interface Model {
@@ -35,86 +45,102 @@ export interface Model {
   load(state: ModelState): void;
 }
 
+/** The elements of a float64 tensor as a fresh Float64Array. */
+function toFloat64(t: Tensor): Float64Array {
+  const d = t.dataSync();
+  return d instanceof Float64Array ? d : Float64Array.from(d);
+}
+
+/** A column `[n, 1]` tensor sharing memory with `xs`. */
+function column(xs: Float64Array): Tensor {
+  return fromTypedArray(xs, [xs.length, 1]);
+}
+
 /**
- * 1 → hidden → 1 MLP with Adam (β = 0.9, 0.999). Parameters live in one Float64Array:
- * [w1 (H), b1 (H), w2 (H), b2 (1)].
+ * 1 → hidden → 1 MLP (`Linear`, tanh/ReLU, `Linear`; float64) trained by `Adam`
+ * (β = 0.9, 0.999, eps 1e-8) on `mseLoss`.
  */
 export function createModel(hiddenUnits: number, activation: Activation, rng: Rng): Model {
   const H = hiddenUnits;
-  const n = 3 * H + 1;
-  const p = new Float64Array(n);
-  const w1 = p.subarray(0, H);
-  const b1 = p.subarray(H, 2 * H);
-  const w2 = p.subarray(2 * H, 3 * H);
+  const fc1 = new Linear(1, H, { dtype: 'float64' });
+  const act = activation === 'tanh' ? new Tanh() : new ReLU();
+  const fc2 = new Linear(H, 1, { dtype: 'float64' });
+  const net = new Sequential(fc1, act, fc2);
   // Input weights spread the units' kinks over [-1, 1]; output weights scaled by 1/sqrt(H).
+  // Drawn from the experiment's rng (in this order), then copied into the parameters.
+  const w1 = new Float64Array(H);
+  const b1 = new Float64Array(H);
+  const w2 = new Float64Array(H);
   for (let j = 0; j < H; j++) {
     w1[j] = rng.normal(0, 4);
     b1[j] = rng.uniform(-3, 3);
     w2[j] = rng.normal(0, 1 / Math.sqrt(H));
   }
-  const m = new Float64Array(n);
-  const v = new Float64Array(n);
-  let t = 0;
-  const act = activation === 'tanh' ? Math.tanh : (z: number) => Math.max(z, 0);
-  const dact = activation === 'tanh' ? (a: number) => 1 - a * a : (a: number) => (a > 0 ? 1 : 0);
-  const g = new Float64Array(n);
-  const a = new Float64Array(H);
+  noGrad(() => {
+    copy_(fc1.weight, tensor(w1, { dtype: 'float64', shape: [H, 1] }));
+    copy_(fc1.bias!, tensor(b1, { dtype: 'float64' }));
+    copy_(fc2.weight, tensor(w2, { dtype: 'float64', shape: [1, H] }));
+  });
+  init.zeros_(fc2.bias!);
+  const optimizer = new Adam(net.parameters(), { betas: [0.9, 0.999], eps: 1e-8 });
+  const group = optimizer.paramGroups[0]!;
 
   return {
     predict(xs) {
-      const out = new Float64Array(xs.length);
-      for (let i = 0; i < xs.length; i++) {
-        let y = p[3 * H]!;
-        for (let j = 0; j < H; j++) y += w2[j]! * act(w1[j]! * xs[i]! + b1[j]!);
-        out[i] = y;
-      }
-      return out;
+      return noGrad(() => toFloat64(net.forward(column(xs))));
     },
     hidden(xs) {
-      const rows: Float64Array[] = [];
-      for (let j = 0; j < H; j++) rows.push(xs.map((x) => act(w1[j]! * x + b1[j]!)));
-      return rows;
+      // [n, H] activations, transposed to one row of n values per unit.
+      const a = noGrad(() => toFloat64(act.forward(fc1.forward(column(xs))).T));
+      const n = xs.length;
+      return Array.from({ length: H }, (_, j) => a.slice(j * n, (j + 1) * n));
     },
     trainStep(xs, ys, lr) {
-      g.fill(0);
-      let loss = 0;
-      const B = xs.length;
-      for (let i = 0; i < B; i++) {
-        const x = xs[i]!;
-        let y = p[3 * H]!;
-        for (let j = 0; j < H; j++) {
-          a[j] = act(w1[j]! * x + b1[j]!);
-          y += w2[j]! * a[j]!;
-        }
-        const err = y - ys[i]!;
-        loss += err * err;
-        const dy = (2 * err) / B;
-        g[3 * H]! += dy;
-        for (let j = 0; j < H; j++) {
-          g[2 * H + j]! += dy * a[j]!;
-          const dz = dy * w2[j]! * dact(a[j]!);
-          g[j]! += dz * x;
-          g[H + j]! += dz;
-        }
-      }
-      t++;
-      const c1 = 1 - 0.9 ** t;
-      const c2 = 1 - 0.999 ** t;
-      for (let k = 0; k < n; k++) {
-        m[k] = 0.9 * m[k]! + 0.1 * g[k]!;
-        v[k] = 0.999 * v[k]! + 0.001 * g[k]! * g[k]!;
-        p[k]! -= (lr * (m[k]! / c1)) / (Math.sqrt(v[k]! / c2) + 1e-8);
-      }
-      return loss / B;
+      group.lr = lr;
+      optimizer.zeroGrad();
+      const loss = mseLoss(net.forward(column(xs)), column(ys));
+      loss.backward();
+      optimizer.step();
+      return loss.item();
     },
-    state: () => ({ params: Array.from(p), adamM: Array.from(m), adamV: Array.from(v), adamT: t }),
+    state() {
+      const params: ModelState['params'] = {};
+      for (const [name, p] of net.namedParameters()) params[name] = Array.from(p.dataSync());
+      const sd = optimizer.stateDict();
+      const state: ModelState['optimizer']['state'] = {};
+      for (const [id, st] of Object.entries(sd.state)) {
+        const out: (typeof state)[string] = {};
+        for (const [k, v] of Object.entries(st))
+          out[k] = typeof v === 'number' ? v : Array.from(v.dataSync());
+        state[id] = out;
+      }
+      // The group hyper-parameters are plain numbers, booleans and arrays of numbers.
+      const paramGroups = JSON.parse(
+        JSON.stringify(sd.paramGroups),
+      ) as ModelState['optimizer']['paramGroups'];
+      return { params, optimizer: { state, paramGroups } };
+    },
     load(s) {
-      if (s.params.length !== n)
-        throw new Error(`checkpoint has ${s.params.length} parameters, model has ${n}`);
-      p.set(s.params);
-      m.set(s.adamM);
-      v.set(s.adamV);
-      t = s.adamT;
+      const params: Record<string, Tensor> = {};
+      for (const [name, p] of net.namedParameters()) {
+        const v = s.params[name];
+        if (v?.length !== p.size) {
+          throw new Error(
+            `checkpoint has ${v?.length ?? 'no'} values for parameter '${name}', the model has ${p.size}`,
+          );
+        }
+        params[name] = tensor(v, { dtype: 'float64', shape: p.shape });
+      }
+      net.loadStateDict(params);
+      const state: OptimizerStateDict['state'] = {};
+      for (const [id, st] of Object.entries(s.optimizer.state)) {
+        const out: (typeof state)[string] = {};
+        for (const [k, v] of Object.entries(st)) {
+          out[k] = typeof v === 'number' ? v : tensor(v, { dtype: 'float64' });
+        }
+        state[id] = out;
+      }
+      optimizer.loadStateDict({ state, paramGroups: s.optimizer.paramGroups });
     },
   };
 }
@@ -147,10 +173,11 @@ const checkpointSchema = z.object({
   step: z.number().int().nonnegative(),
   initialMse: z.number(),
   model: z.object({
-    params: z.array(z.number()),
-    adamM: z.array(z.number()),
-    adamV: z.array(z.number()),
-    adamT: z.number(),
+    params: z.record(z.string(), z.array(z.number())),
+    optimizer: z.object({
+      state: z.record(z.string(), z.record(z.string(), z.union([z.number(), z.array(z.number())]))),
+      paramGroups: z.array(z.object({ params: z.array(z.number().int().nonnegative()) }).catchall(z.json())),
+    }),
   }),
   batchRng: z.array(z.number()),
 });
