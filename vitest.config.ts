@@ -1,10 +1,34 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * The suite runs on the default (native) backend; the op-level suites run a second
+ * time on the TypeScript backend, and the GEMM-heavy ones a third time with GEMM routed
+ * through the BLAS library, so every kernel path is tested.
+ */
+const shared = { pool: 'forks' as const, testTimeout: 120_000, hookTimeout: 120_000 };
+const opSuites = [
+  'test/core/**/*.test.ts',
+  'test/ops/**/*.test.ts',
+  'test/autograd/**/*.test.ts',
+  'test/nn/**/*.test.ts',
+  'test/linalg/**/*.test.ts',
+  'test/optim/**/*.test.ts',
+];
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    pool: 'forks',
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
+    ...shared,
+    projects: [
+      { test: { ...shared, name: 'native', include: ['test/**/*.test.ts'] } },
+      { test: { ...shared, name: 'js', include: opSuites, env: { NABLA_BACKEND: 'js' } } },
+      {
+        test: {
+          ...shared,
+          name: 'blas',
+          include: ['test/ops/matmul.test.ts', 'test/nn/functional/conv.test.ts', 'test/linalg/**/*.test.ts', 'test/backend/**/*.test.ts'],
+          env: { NABLA_GEMM: 'blas' },
+        },
+      },
+    ],
   },
 });

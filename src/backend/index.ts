@@ -2,6 +2,8 @@
 import { ArgumentError } from '../core/errors.js';
 import type { Backend } from './backend.js';
 import { jsBackend } from './js/index.js';
+import { loadNativeAddon, type NativeAddon, nativeAddonError } from './native/addon.js';
+import { createNativeBackend } from './native/index.js';
 
 export type {
   Backend,
@@ -16,6 +18,101 @@ export { jsBackend } from './js/index.js';
 
 const registry = new Map<string, Backend>([['js', jsBackend]]);
 let current: Backend = jsBackend;
+
+/** Why the native backend is not in use (null when it is). */
+let nativeUnavailable: string | null = null;
+/** How GEMM was routed, and why. */
+let gemmChoice = 'TypeScript blocked GEMM';
+let addon: NativeAddon | null = null;
+
+/**
+ * Picks the default backend once, at import: the native addon unless
+ * `NABLA_BACKEND=js` or it is not built (then a one-line notice on stderr).
+ */
+function initDefaultBackend(): void {
+  const wanted = process.env.NABLA_BACKEND;
+  if (wanted !== undefined && wanted !== 'js' && wanted !== 'native') {
+    throw new ArgumentError(`NABLA_BACKEND must be 'js' or 'native' (got '${wanted}')`);
+  }
+  if (wanted === 'js') {
+    nativeUnavailable = 'disabled by NABLA_BACKEND=js';
+    return;
+  }
+  addon = loadNativeAddon();
+  if (!addon) {
+    nativeUnavailable = nativeAddonError() ?? 'the native addon is not built';
+    if (wanted === 'native') {
+      throw new ArgumentError(
+        `NABLA_BACKEND=native, but the native backend is unavailable: ${nativeUnavailable}`,
+      );
+    }
+    process.stderr.write(
+      `nabla: native backend unavailable (${nativeUnavailable}); using the TypeScript backend\n`,
+    );
+    return;
+  }
+  gemmChoice = chooseGemm(addon);
+  const native = createNativeBackend(addon);
+  registry.set('native', native);
+  current = native;
+}
+
+/**
+ * BLAS or the addon's own GEMM. A BLAS is used when found, except when it runs
+ * kernels below the CPU's level: Debian's OpenBLAS 0.3.21 uses its AVX2 'Haswell'
+ * kernels on AVX-512 Zen 4/5 CPUs, where the built-in AVX-512 GEMM measured 1.5×
+ * faster (docs/benchmarks.md). `NABLA_GEMM=blas|builtin` overrides.
+ */
+function chooseGemm(a: NativeAddon): string {
+  const info = a.blasInfo();
+  const forced = process.env.NABLA_GEMM;
+  if (!info.loaded)
+    return `built-in ${a.getIsa()} GEMM (no BLAS found${info.error ? `: ${info.error}` : ''})`;
+  const avx512 = a.cpuFeatures().avx512f;
+  const blasBelowCpu = avx512 && !/SKYLAKEX|COOPERLAKE|SAPPHIRERAPIDS|ZEN4|ZEN5/i.test(info.corename);
+  if (forced === 'builtin' || (forced !== 'blas' && blasBelowCpu)) {
+    a.useBlas(false);
+    return `built-in ${a.getIsa()} GEMM (${forced === 'builtin' ? 'NABLA_GEMM=builtin' : `${info.name} runs ${info.corename} kernels on this AVX-512 CPU`}); LAPACK from ${info.name}`;
+  }
+  a.useBlas(true);
+  return `${info.name} (${info.corename}, ${info.threads} threads)`;
+}
+
+/** What the engine runs on: for `nabla doctor` and run folders' env.json. */
+export interface BackendInfo {
+  /** Active backend. */
+  backend: string;
+  /** Registered backends. */
+  available: string[];
+  /** Why the native backend is not active, or null. */
+  nativeUnavailable: string | null;
+  /** GEMM route (BLAS name and core, or the built-in kernel's ISA). */
+  gemm: string;
+  /** The BLAS library found by the addon, if any. */
+  blas: ReturnType<NativeAddon['blasInfo']> | null;
+  /** CPU features the addon detected. */
+  cpu: ReturnType<NativeAddon['cpuFeatures']> | null;
+  /** Threads of the addon's pool. */
+  threads: number | null;
+}
+
+/** Describes the active backend, BLAS and CPU features. */
+export function backendInfo(): BackendInfo {
+  return {
+    backend: current.name,
+    available: [...registry.keys()],
+    nativeUnavailable,
+    gemm: current.name === 'native' ? gemmChoice : 'TypeScript blocked GEMM',
+    blas: addon ? addon.blasInfo() : null,
+    cpu: addon ? addon.cpuFeatures() : null,
+    threads: addon ? addon.getNumThreads() : null,
+  };
+}
+
+/** The loaded native addon (null when unavailable), for kernels outside the Backend interface (LAPACK, pooling). */
+export function getNativeAddon(): NativeAddon | null {
+  return addon;
+}
 
 /** The backend the ops currently dispatch to. */
 export function getBackend(): Backend {
@@ -42,3 +139,5 @@ export function setBackend(name: string): void {
 export function listBackends(): string[] {
   return [...registry.keys()];
 }
+
+initDefaultBackend();

@@ -1,0 +1,24 @@
+// Module entry point of nabla_native.node.
+#include <napi.h>
+
+#include "bindings.h"
+
+namespace {
+
+// Bumped whenever the JS-visible interface changes, so src/backend/native/addon.ts
+// can refuse a stale build instead of calling functions with the wrong shape.
+constexpr int kAbiVersion = 1;
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("abiVersion", Napi::Number::New(env, kAbiVersion));
+  nabla::register_info(env, exports);
+  nabla::register_gemm(env, exports);
+  nabla::register_lapack(env, exports);
+  nabla::register_elementwise(env, exports);
+  nabla::register_conv(env, exports);
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(nabla_native, Init)

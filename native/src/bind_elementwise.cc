@@ -1,0 +1,165 @@
+// Elementwise and reduction bindings: (op, inputs..., output, n).
+#include <cstring>
+
+#include "bindings.h"
+#include "elementwise.h"
+#include "napi_util.h"
+
+namespace nabla {
+namespace {
+
+int64_t bytes_of(const FloatArray& a, int64_t n) { return n * (a.dtype == DType::kFloat32 ? 4 : 8); }
+
+// In-place (out === input) is fine for elementwise ops; partial overlap is not.
+void require_same_or_disjoint(Napi::Env env, const FloatArray& in, const FloatArray& out, int64_t n,
+                              const char* name) {
+  if (in.data != out.data && memory_overlaps(in.data, bytes_of(in, n), out.data, bytes_of(out, n)))
+    throw_range_error(env, std::string("out partially overlaps ") + name);
+}
+
+UnaryOp parse_unary(Napi::Env env, const std::string& s) {
+  if (s == "exp") return UnaryOp::kExp;
+  if (s == "log") return UnaryOp::kLog;
+  if (s == "tanh") return UnaryOp::kTanh;
+  if (s == "sigmoid") return UnaryOp::kSigmoid;
+  if (s == "relu") return UnaryOp::kRelu;
+  if (s == "gelu") return UnaryOp::kGelu;
+  if (s == "sqrt") return UnaryOp::kSqrt;
+  if (s == "neg") return UnaryOp::kNeg;
+  if (s == "abs") return UnaryOp::kAbs;
+  if (s == "silu") return UnaryOp::kSilu;
+  if (s == "geluTanh") return UnaryOp::kGeluTanh;
+  if (s == "square") return UnaryOp::kSquare;
+  if (s == "reciprocal") return UnaryOp::kReciprocal;
+  if (s == "rsqrt") return UnaryOp::kRsqrt;
+  throw_range_error(env, "unknown unary op '" + s + "'");
+}
+
+BinaryOp parse_binary(Napi::Env env, const std::string& s) {
+  if (s == "add") return BinaryOp::kAdd;
+  if (s == "sub") return BinaryOp::kSub;
+  if (s == "mul") return BinaryOp::kMul;
+  if (s == "div") return BinaryOp::kDiv;
+  if (s == "max") return BinaryOp::kMax;
+  if (s == "min") return BinaryOp::kMin;
+  if (s == "rsub") return BinaryOp::kRsub;
+  if (s == "rdiv") return BinaryOp::kRdiv;
+  throw_range_error(env, "unknown binary op '" + s + "'");
+}
+
+Napi::Value Unary(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const UnaryOp op = parse_unary(env, get_string(info, 0, "op"));
+  FloatArray x = get_float_array(info, 1, "x");
+  FloatArray out = get_float_array(info, 2, "out");
+  const int64_t n = get_index(info, 3, "n");
+  require_same_dtype(env, x, out, "out");
+  require_extent(env, "x", x.length, 0, n);
+  require_extent(env, "out", out.length, 0, n);
+  require_same_or_disjoint(env, x, out, n, "x");
+  if (x.dtype == DType::kFloat32) {
+    ew_unary(op, x.as<float>(), out.as<float>(), n);
+  } else {
+    ew_unary(op, x.as<double>(), out.as<double>(), n);
+  }
+  return env.Undefined();
+}
+
+Napi::Value Binary(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const BinaryOp op = parse_binary(env, get_string(info, 0, "op"));
+  FloatArray a = get_float_array(info, 1, "a");
+  FloatArray b = get_float_array(info, 2, "b");
+  FloatArray out = get_float_array(info, 3, "out");
+  const int64_t n = get_index(info, 4, "n");
+  require_same_dtype(env, a, b, "b");
+  require_same_dtype(env, a, out, "out");
+  require_extent(env, "a", a.length, 0, n);
+  require_extent(env, "b", b.length, 0, n);
+  require_extent(env, "out", out.length, 0, n);
+  require_same_or_disjoint(env, a, out, n, "a");
+  require_same_or_disjoint(env, b, out, n, "b");
+  if (a.dtype == DType::kFloat32) {
+    ew_binary(op, a.as<float>(), b.as<float>(), out.as<float>(), n);
+  } else {
+    ew_binary(op, a.as<double>(), b.as<double>(), out.as<double>(), n);
+  }
+  return env.Undefined();
+}
+
+Napi::Value BinaryScalar(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const BinaryOp op = parse_binary(env, get_string(info, 0, "op"));
+  FloatArray a = get_float_array(info, 1, "a");
+  const double s = get_number(info, 2, "scalar");
+  FloatArray out = get_float_array(info, 3, "out");
+  const int64_t n = get_index(info, 4, "n");
+  require_same_dtype(env, a, out, "out");
+  require_extent(env, "a", a.length, 0, n);
+  require_extent(env, "out", out.length, 0, n);
+  require_same_or_disjoint(env, a, out, n, "a");
+  if (a.dtype == DType::kFloat32) {
+    ew_binary_scalar(op, a.as<float>(), static_cast<float>(s), out.as<float>(), n);
+  } else {
+    ew_binary_scalar(op, a.as<double>(), s, out.as<double>(), n);
+  }
+  return env.Undefined();
+}
+
+Napi::Value Sum(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  FloatArray x = get_float_array(info, 0, "x");
+  const int64_t n = get_index(info, 1, "n");
+  require_extent(env, "x", x.length, 0, n);
+  const double s = x.dtype == DType::kFloat32 ? ew_sum(x.as<float>(), n) : ew_sum(x.as<double>(), n);
+  return Napi::Number::New(env, s);
+}
+
+Napi::Value SumLastAxis(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  FloatArray x = get_float_array(info, 0, "x");
+  FloatArray out = get_float_array(info, 1, "out");
+  const int64_t rows = get_index(info, 2, "rows"), cols = get_index(info, 3, "cols");
+  require_same_dtype(env, x, out, "out");
+  require_extent(env, "x", x.length, 0, checked_mul(env, rows, cols));
+  require_extent(env, "out", out.length, 0, rows);
+  if (memory_overlaps(x.data, bytes_of(x, rows * cols), out.data, bytes_of(out, rows)))
+    throw_range_error(env, "out must not overlap x");
+  if (x.dtype == DType::kFloat32) {
+    ew_sum_last_axis(x.as<float>(), out.as<float>(), rows, cols);
+  } else {
+    ew_sum_last_axis(x.as<double>(), out.as<double>(), rows, cols);
+  }
+  return env.Undefined();
+}
+
+Napi::Value Axpy(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const double alpha = get_number(info, 0, "alpha");
+  FloatArray x = get_float_array(info, 1, "x");
+  FloatArray y = get_float_array(info, 2, "y");
+  const int64_t n = get_index(info, 3, "n");
+  require_same_dtype(env, x, y, "y");
+  require_extent(env, "x", x.length, 0, n);
+  require_extent(env, "y", y.length, 0, n);
+  require_same_or_disjoint(env, x, y, n, "x");
+  if (x.dtype == DType::kFloat32) {
+    ew_axpy(static_cast<float>(alpha), x.as<float>(), y.as<float>(), n);
+  } else {
+    ew_axpy(alpha, x.as<double>(), y.as<double>(), n);
+  }
+  return env.Undefined();
+}
+
+}  // namespace
+
+void register_elementwise(Napi::Env env, Napi::Object exports) {
+  exports.Set("unary", Napi::Function::New(env, Unary, "unary"));
+  exports.Set("binary", Napi::Function::New(env, Binary, "binary"));
+  exports.Set("binaryScalar", Napi::Function::New(env, BinaryScalar, "binaryScalar"));
+  exports.Set("sum", Napi::Function::New(env, Sum, "sum"));
+  exports.Set("sumLastAxis", Napi::Function::New(env, SumLastAxis, "sumLastAxis"));
+  exports.Set("axpy", Napi::Function::New(env, Axpy, "axpy"));
+}
+
+}  // namespace nabla

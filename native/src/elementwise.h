@@ -1,0 +1,37 @@
+// Multi-threaded, ISA-dispatched elementwise ops and reductions over
+// contiguous arrays.
+#pragma once
+
+#include <cstdint>
+
+#include "elementwise_kernels.h"
+
+namespace nabla {
+
+template <typename T>
+void ew_unary(UnaryOp op, const T* x, T* out, int64_t n);
+
+template <typename T>
+void ew_binary(BinaryOp op, const T* a, const T* b, T* out, int64_t n);
+
+// out[i] = a[i] op s (kRsub/kRdiv: s op a[i]).
+template <typename T>
+void ew_binary_scalar(BinaryOp op, const T* a, T s, T* out, int64_t n);
+
+template <typename T>
+double ew_sum(const T* x, int64_t n);
+
+// out[r] = sum of x[r * cols .. r * cols + cols).
+template <typename T>
+void ew_sum_last_axis(const T* x, T* out, int64_t rows, int64_t cols);
+
+// y += alpha * x
+template <typename T>
+void ew_axpy(T alpha, const T* x, T* y, int64_t n);
+
+// Element counts above which work is split over the pool; (cheap ops are
+// memory bound, transcendental ones compute bound and profit earlier).
+int64_t ew_parallel_threshold(bool transcendental);
+void ew_set_parallel_threshold(bool transcendental, int64_t n);
+
+}  // namespace nabla

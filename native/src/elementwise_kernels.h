@@ -1,0 +1,53 @@
+// Per-ISA table of single-threaded elementwise/reduction kernels. The
+// threading and argument handling live in elementwise.cc.
+#pragma once
+
+#include <cstdint>
+
+#include "platform.h"
+
+namespace nabla {
+
+enum class UnaryOp : int {
+  kExp,
+  kLog,
+  kTanh,
+  kSigmoid,
+  kRelu,
+  kGelu,
+  kSqrt,
+  kNeg,
+  kAbs,
+  kSilu,
+  kGeluTanh,
+  kSquare,
+  kReciprocal,
+  kRsqrt,
+};
+enum class BinaryOp : int { kAdd, kSub, kMul, kDiv, kMax, kMin, kRsub, kRdiv };
+
+template <typename T>
+struct EwKernels {
+  void (*unary)(UnaryOp op, const T* x, T* out, int64_t n);
+  void (*binary)(BinaryOp op, const T* a, const T* b, T* out, int64_t n);
+  void (*binary_scalar)(BinaryOp op, const T* a, T s, T* out, int64_t n);
+  double (*sum)(const T* x, int64_t n);  // accumulates in double
+  void (*axpy)(T alpha, const T* x, T* y, int64_t n);
+};
+
+namespace generic {
+const EwKernels<float>& ew_kernels_f32();
+const EwKernels<double>& ew_kernels_f64();
+}  // namespace generic
+#if NABLA_X86
+namespace avx2 {
+const EwKernels<float>& ew_kernels_f32();
+const EwKernels<double>& ew_kernels_f64();
+}  // namespace avx2
+namespace avx512 {
+const EwKernels<float>& ew_kernels_f32();
+const EwKernels<double>& ew_kernels_f64();
+}  // namespace avx512
+#endif
+
+}  // namespace nabla

@@ -1,0 +1,187 @@
+/**
+ * The native backend: the Node-API addon's kernels (SIMD elementwise, BLAS or built-in
+ * GEMM, im2col/col2im) for float32/float64, delegating everything else to the
+ * TypeScript backend. Measured on the development machine, an addon call costs ~0.2 µs
+ * and beats the TypeScript loops from a few dozen elements on, so the size cut-offs
+ * below only keep the tiniest arrays in TypeScript.
+ */
+import type { DataArray } from '../../core/dtype.js';
+import type { Backend, BinaryOp, Conv2dGeometry, StridedArray, UnaryOp } from '../backend.js';
+import { jsBackend } from '../js/index.js';
+import type {
+  NativeAddon,
+  BinaryOp as NativeBinaryOp,
+  Conv2dGeometry as NativeGeometry,
+  UnaryOp as NativeUnaryOp,
+} from './addon.js';
+
+type FloatArray = Float32Array | Float64Array;
+
+/** Below this many elements an elementwise op stays in TypeScript (measured: ~same cost at 16–32). */
+const MIN_ELEMENTWISE = 32;
+
+const UNARY: Partial<Record<UnaryOp, NativeUnaryOp>> = {
+  exp: 'exp',
+  log: 'log',
+  tanh: 'tanh',
+  sigmoid: 'sigmoid',
+  relu: 'relu',
+  gelu: 'gelu',
+  geluTanh: 'geluTanh',
+  silu: 'silu',
+  sqrt: 'sqrt',
+  rsqrt: 'rsqrt',
+  square: 'square',
+  reciprocal: 'reciprocal',
+  neg: 'neg',
+  abs: 'abs',
+};
+
+const BINARY: Partial<Record<BinaryOp, NativeBinaryOp>> = {
+  add: 'add',
+  sub: 'sub',
+  mul: 'mul',
+  div: 'div',
+  maximum: 'max',
+  minimum: 'min',
+};
+
+/** Operand order swapped, for a scalar on the left. */
+const SWAPPED: Partial<Record<NativeBinaryOp, NativeBinaryOp>> = {
+  add: 'add',
+  mul: 'mul',
+  max: 'max',
+  min: 'min',
+  sub: 'rsub',
+  div: 'rdiv',
+};
+
+function sameFloat(a: DataArray, b: DataArray): a is FloatArray {
+  return (
+    (a instanceof Float32Array && b instanceof Float32Array) ||
+    (a instanceof Float64Array && b instanceof Float64Array)
+  );
+}
+
+function isDense(x: StridedArray): boolean {
+  let s = 1;
+  for (let i = x.shape.length - 1; i >= 0; i--) {
+    const d = x.shape[i]!;
+    if (d !== 1 && x.strides[i] !== s) return false;
+    s *= d;
+  }
+  return true;
+}
+
+function isScalar(x: StridedArray): boolean {
+  for (const s of x.strides) if (s !== 0) return false;
+  return true;
+}
+
+function view(x: StridedArray, n: number): FloatArray {
+  const d = x.data as FloatArray;
+  return x.offset === 0 && d.length === n ? d : (d.subarray(x.offset, x.offset + n) as FloatArray);
+}
+
+function geometry(g: Conv2dGeometry): NativeGeometry {
+  return {
+    batch: 1,
+    channels: g.channels,
+    height: g.height,
+    width: g.width,
+    kernelH: g.kernelH,
+    kernelW: g.kernelW,
+    strideH: g.strideH,
+    strideW: g.strideW,
+    padH: g.padH,
+    padW: g.padW,
+    dilationH: g.dilationH,
+    dilationW: g.dilationW,
+  };
+}
+
+/** Whether the addon's implied output size (it derives it from the geometry) matches `g`. */
+function sameOutput(g: Conv2dGeometry): boolean {
+  const oh = Math.floor((g.height + 2 * g.padH - g.dilationH * (g.kernelH - 1) - 1) / g.strideH) + 1;
+  const ow = Math.floor((g.width + 2 * g.padW - g.dilationW * (g.kernelW - 1) - 1) / g.strideW) + 1;
+  return oh === g.outH && ow === g.outW;
+}
+
+/** Builds the native backend around a loaded addon. */
+export function createNativeBackend(addon: NativeAddon): Backend {
+  return {
+    ...jsBackend,
+    name: 'native',
+
+    unary(op, x, out, param) {
+      const nop = UNARY[op];
+      if (nop && out.length >= MIN_ELEMENTWISE && sameFloat(x, out))
+        return addon.unary(nop, x, out as FloatArray, out.length);
+      jsBackend.unary(op, x, out, param);
+    },
+
+    binary(op, a, b, out) {
+      const nop = BINARY[op];
+      const n = out.length;
+      if (nop && n >= MIN_ELEMENTWISE && sameFloat(a.data, out) && sameFloat(b.data, out)) {
+        const denseA = isDense(a);
+        const denseB = isDense(b);
+        if (denseA && denseB) return addon.binary(nop, view(a, n), view(b, n), out as FloatArray, n);
+        if (denseA && isScalar(b)) return addon.binaryScalar(nop, view(a, n), b.data[b.offset]!, out as FloatArray, n);
+        if (denseB && isScalar(a))
+          return addon.binaryScalar(SWAPPED[nop]!, view(b, n), a.data[a.offset]!, out as FloatArray, n);
+      }
+      jsBackend.binary(op, a, b, out);
+    },
+
+    reduce(op, x, outer, red, inner, out) {
+      if (op === 'sum' && inner === 1 && red >= MIN_ELEMENTWISE && sameFloat(x, out)) {
+        return addon.sumLastAxis(x, out as FloatArray, outer, red);
+      }
+      jsBackend.reduce(op, x, outer, red, inner, out);
+    },
+
+    matmul(a, b, out, args) {
+      if (sameFloat(a, out) && sameFloat(b, out)) {
+        const { batch, m, n, k, transA, transB } = args;
+        addon.gemmBatched(
+          transA,
+          transB,
+          m,
+          n,
+          k,
+          1,
+          a,
+          args.aOffset,
+          transA ? m : k,
+          b,
+          args.bOffset,
+          transB ? k : n,
+          0,
+          out as FloatArray,
+          0,
+          n,
+          batch,
+          args.aBatchStride,
+          args.bBatchStride,
+          m * n,
+        );
+        return;
+      }
+      jsBackend.matmul(a, b, out, args);
+    },
+
+    im2col(x, xOffset, g, out) {
+      if (!sameFloat(x, out) || !sameOutput(g)) return jsBackend.im2col(x, xOffset, g, out);
+      const n = g.channels * g.height * g.width;
+      addon.im2col(x.subarray(xOffset, xOffset + n) as FloatArray, out as FloatArray, geometry(g));
+    },
+
+    col2im(cols, g, out, outOffset) {
+      // Transposed convolutions with outputPadding use a geometry the addon cannot derive.
+      if (!sameFloat(cols, out) || !sameOutput(g)) return jsBackend.col2im(cols, g, out, outOffset);
+      const n = g.channels * g.height * g.width;
+      addon.col2im(cols as FloatArray, out.subarray(outOffset, outOffset + n) as FloatArray, geometry(g), true);
+    },
+  };
+}
