@@ -2,14 +2,15 @@
  * Trains a small convolutional network on Fashion-MNIST (Debian's dataset-fashion-mnist).
  * Run: npx tsx examples/fashion-mnist-cnn.ts [--epochs 3]
  */
+
+import { parseArgs } from 'node:util';
 import { argmax, eq, manualSeed, noGrad, sum } from 'nabla';
 import { DataLoader, FashionMNIST } from 'nabla/data';
 import { Conv2d, CrossEntropyLoss, Flatten, Linear, MaxPool2d, ReLU, Sequential } from 'nabla/nn';
 import { Adam } from 'nabla/optim';
-import { parseArgs } from 'node:util';
 import { backendName } from './backend-name.js';
 
-const { values } = parseArgs({ options: { epochs: { type: 'string', default: "3" } } });
+const { values } = parseArgs({ options: { epochs: { type: 'string', default: '3' } } });
 const epochs = Number(values.epochs);
 manualSeed(0);
 
@@ -45,7 +46,9 @@ for (let epoch = 1; epoch <= epochs; epoch++) {
   }
   const accuracy = evaluate();
   const seconds = ((performance.now() - start) / 1000).toFixed(1);
-  console.log(`epoch ${epoch}: train loss ${(total / batches).toFixed(4)}, test accuracy ${(100 * accuracy).toFixed(2)}% (${seconds} s)`);
+  console.log(
+    `epoch ${epoch}: train loss ${(total / batches).toFixed(4)}, test accuracy ${(100 * accuracy).toFixed(2)}% (${seconds} s)`,
+  );
 }
 console.log(`backend ${backendName()}, total ${((performance.now() - start) / 1000).toFixed(1)} s`);
 

@@ -2,11 +2,12 @@
  * Trains a multilayer perceptron on Fashion-MNIST (Debian's dataset-fashion-mnist).
  * Run: npx tsx examples/fashion-mnist-mlp.ts [--epochs 5]
  */
+
+import { parseArgs } from 'node:util';
 import { argmax, eq, manualSeed, noGrad, sum } from 'nabla';
 import { DataLoader, FashionMNIST } from 'nabla/data';
 import { CrossEntropyLoss, Linear, ReLU, Sequential } from 'nabla/nn';
 import { Adam } from 'nabla/optim';
-import { parseArgs } from 'node:util';
 import { backendName } from './backend-name.js';
 
 const { values } = parseArgs({ options: { epochs: { type: 'string', default: '5' } } });
@@ -15,7 +16,13 @@ manualSeed(0);
 
 const train = new FashionMNIST({ split: 'train', flatten: true });
 const test = new FashionMNIST({ split: 'test', flatten: true });
-const model = new Sequential(new Linear(784, 256), new ReLU(), new Linear(256, 128), new ReLU(), new Linear(128, 10));
+const model = new Sequential(
+  new Linear(784, 256),
+  new ReLU(),
+  new Linear(256, 128),
+  new ReLU(),
+  new Linear(128, 10),
+);
 const lossFn = new CrossEntropyLoss();
 const optimizer = new Adam(model.parameters(), { lr: 1e-3 });
 
@@ -34,7 +41,9 @@ for (let epoch = 1; epoch <= epochs; epoch++) {
   }
   const accuracy = evaluate();
   const seconds = ((performance.now() - start) / 1000).toFixed(1);
-  console.log(`epoch ${epoch}: train loss ${(total / batches).toFixed(4)}, test accuracy ${(100 * accuracy).toFixed(2)}% (${seconds} s)`);
+  console.log(
+    `epoch ${epoch}: train loss ${(total / batches).toFixed(4)}, test accuracy ${(100 * accuracy).toFixed(2)}% (${seconds} s)`,
+  );
 }
 console.log(`backend ${backendName()}, total ${((performance.now() - start) / 1000).toFixed(1)} s`);
 

@@ -12,7 +12,12 @@ export function flat(x: Tensor | number[] | number): number[] {
 }
 
 /** Asserts elementwise |a − b| ≤ atol + rtol·|b| (NaN equals NaN). */
-export function expectClose(actual: Tensor | number[] | number, expected: Tensor | number[] | number, rtol = 1e-6, atol = 1e-9): void {
+export function expectClose(
+  actual: Tensor | number[] | number,
+  expected: Tensor | number[] | number,
+  rtol = 1e-6,
+  atol = 1e-9,
+): void {
   const a = flat(actual);
   const b = flat(expected);
   expect(a.length).toBe(b.length);

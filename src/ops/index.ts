@@ -6,6 +6,6 @@ export * from './cast.js';
 export * from './creation.js';
 export * from './matmul.js';
 export * from './reduce.js';
+export * from './structure.js';
 export * from './unary.js';
 export * from './view.js';
-export * from './structure.js';

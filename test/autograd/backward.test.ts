@@ -29,7 +29,9 @@ describe('backward semantics (PyTorch)', () => {
 
   test('implicit gradient only for one-element outputs', () => {
     const x = leaf([1, 2]);
-    expect(() => mul(x, 2).backward()).toThrow(/gradient can be implicitly created only for one-element outputs/);
+    expect(() => mul(x, 2).backward()).toThrow(
+      /gradient can be implicitly created only for one-element outputs/,
+    );
     mul(x, 2).backward(tensor([1, 10], { dtype: 'float64' }));
     expect(x.grad!.toArray()).toEqual([2, 20]);
   });
@@ -60,7 +62,9 @@ describe('backward semantics (PyTorch)', () => {
   });
 
   test('only floating tensors can require grad', () => {
-    expect(() => tensor([1], { dtype: 'int32', requiresGrad: true })).toThrow(/only floating-point tensors can require grad/);
+    expect(() => tensor([1], { dtype: 'int32', requiresGrad: true })).toThrow(
+      /only floating-point tensors can require grad/,
+    );
     expect(() => mul(leaf([1]), 2).requiresGrad_(false)).toThrow(/leaf tensors/);
   });
 

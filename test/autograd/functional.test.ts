@@ -1,6 +1,15 @@
 import { describe, expect, test } from 'vitest';
-import { customFunction, grad, hessian, hvp, jacobian, jvp, valueAndGrad, vjp } from '../../src/autograd/index.js';
 import { gradcheck } from '../../src/autograd/gradcheck.js';
+import {
+  customFunction,
+  grad,
+  hessian,
+  hvp,
+  jacobian,
+  jvp,
+  valueAndGrad,
+  vjp,
+} from '../../src/autograd/index.js';
 import type { Tensor } from '../../src/core/tensor.js';
 import { mul, sub } from '../../src/ops/binary.js';
 import { tensor } from '../../src/ops/creation.js';
@@ -14,7 +23,11 @@ describe('functional transforms', () => {
     const f = (x: Tensor, y: Tensor) => sum(mul(sin(x), y));
     const x = randn64([3], 1);
     const y = randn64([3], 2);
-    expectClose(grad(f)(x, y) as Tensor, flat(x).map((v, i) => Math.cos(v) * flat(y)[i]!), 1e-14);
+    expectClose(
+      grad(f)(x, y) as Tensor,
+      flat(x).map((v, i) => Math.cos(v) * flat(y)[i]!),
+      1e-14,
+    );
     const [v, gs] = valueAndGrad(f, { argnums: [0, 1] })(x, y);
     expectClose(v, [flat(x).reduce((s, xi, i) => s + Math.sin(xi) * flat(y)[i]!, 0)], 1e-14);
     expectClose((gs as Tensor[])[1]!, flat(x).map(Math.sin), 1e-14);
@@ -54,7 +67,8 @@ describe('functional transforms', () => {
     const xs = flat(x);
     const H: number[] = [];
     for (let i = 0; i < 4; i++)
-      for (let j = 0; j < 4; j++) H.push((a[i * 4 + j]! + a[j * 4 + i]!) / 2 - (i === j ? Math.sin(xs[i]!) : 0));
+      for (let j = 0; j < 4; j++)
+        H.push((a[i * 4 + j]! + a[j * 4 + i]!) / 2 - (i === j ? Math.sin(xs[i]!) : 0));
     expectClose(hessian(f, x), H, 1e-12, 1e-13);
     const v = randn64([4], 9);
     const Hv = [0, 1, 2, 3].map((i) => [0, 1, 2, 3].reduce((s, j) => s + H[i * 4 + j]! * flat(v)[j]!, 0));
@@ -63,7 +77,9 @@ describe('functional transforms', () => {
 
   test('grad rejects non-scalar outputs and integer inputs', () => {
     expect(() => grad((x: Tensor) => mul(x, 2))(randn64([2], 1))).toThrow(/one-element tensor/);
-    expect(() => grad((x: Tensor) => sum(x))(tensor([1], { dtype: 'int32' }))).toThrow(/only floating-point inputs/);
+    expect(() => grad((x: Tensor) => sum(x))(tensor([1], { dtype: 'int32' }))).toThrow(
+      /only floating-point inputs/,
+    );
   });
 });
 
@@ -85,7 +101,11 @@ describe('custom functions', () => {
     expect(backwardCalls).toBeGreaterThan(0);
     // Its backward is built from ops, so second derivatives work too: d²/dx² x³ = 6x.
     const d2 = grad((t: Tensor) => sum(grad((u: Tensor) => sum(cube(u)))(t) as Tensor));
-    expectClose(d2(x) as Tensor, flat(x).map((v) => 6 * v), 1e-13);
+    expectClose(
+      d2(x) as Tensor,
+      flat(x).map((v) => 6 * v),
+      1e-13,
+    );
   });
 
   test('multiple outputs', () => {

@@ -3,7 +3,7 @@ import { runInNewContext } from 'node:vm';
 import { expect, test } from 'vitest';
 import { noGrad } from '../../src/autograd/mode.js';
 import { copy_ } from '../../src/ops/assign.js';
-import { sub, mul } from '../../src/ops/binary.js';
+import { mul, sub } from '../../src/ops/binary.js';
 import { matmul } from '../../src/ops/matmul.js';
 import { mean } from '../../src/ops/reduce.js';
 import { tanh } from '../../src/ops/unary.js';

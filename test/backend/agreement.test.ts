@@ -1,13 +1,13 @@
 import { describe, expect, test } from 'vitest';
 import { backendInfo, getBackend, listBackends, setBackend } from '../../src/backend/index.js';
 import type { Tensor } from '../../src/core/tensor.js';
+import { conv2d, convTranspose2d, crossEntropy, linear, maxPool2d } from '../../src/nn/functional/index.js';
 import * as B from '../../src/ops/binary.js';
 import { matmul } from '../../src/ops/matmul.js';
 import { sum } from '../../src/ops/reduce.js';
 import * as U from '../../src/ops/unary.js';
-import { conv2d, convTranspose2d, crossEntropy, linear, maxPool2d } from '../../src/nn/functional/index.js';
-import { randint } from '../../src/random/sample.js';
 import { randomKey } from '../../src/random/key.js';
+import { randint } from '../../src/random/sample.js';
 import { expectClose, randn64 } from '../helpers.js';
 
 /** Runs `f` on one backend and returns the flattened outputs and input gradients. */
@@ -26,25 +26,100 @@ function runOn(name: string, f: (...xs: Tensor[]) => Tensor, inputs: Tensor[]): 
 
 const CASES: [string, (...xs: Tensor[]) => Tensor, number[][]][] = [
   ['unary chain', (x) => U.gelu(U.tanh(U.sigmoid(U.exp(U.neg(U.abs(x)))))), [[7, 33]]],
-  ['relu/silu/gelu-tanh/softplus', (x) => U.relu(x).add(U.silu(x)).add(U.gelu(x, 'tanh')).add(U.softplus(x)), [[129]]],
-  ['sqrt/log/rsqrt/reciprocal', (x) => U.sqrt(U.abs(x).add(1)).add(U.log(U.square(x).add(1))).add(U.rsqrt(U.abs(x).add(0.5))).add(U.reciprocal(U.abs(x).add(1))), [[200]]],
-  ['binary dense', (a, b) => B.add(a!, b!).mul(B.sub(a!, b!)).div(B.add(U.abs(b!), 0.5)), [[17, 9], [17, 9]]],
-  ['binary scalar both sides', (a) => B.sub(3, a!).mul(2).add(B.div(1, B.add(B.mul(a!, a!), 1))).maximum(-1).minimum(5), [[300]]],
-  ['broadcast', (a, b) => B.add(a!, b!).mul(b!), [[16, 1, 8], [5, 8]]],
+  [
+    'relu/silu/gelu-tanh/softplus',
+    (x) => U.relu(x).add(U.silu(x)).add(U.gelu(x, 'tanh')).add(U.softplus(x)),
+    [[129]],
+  ],
+  [
+    'sqrt/log/rsqrt/reciprocal',
+    (x) =>
+      U.sqrt(U.abs(x).add(1))
+        .add(U.log(U.square(x).add(1)))
+        .add(U.rsqrt(U.abs(x).add(0.5)))
+        .add(U.reciprocal(U.abs(x).add(1))),
+    [[200]],
+  ],
+  [
+    'binary dense',
+    (a, b) =>
+      B.add(a!, b!)
+        .mul(B.sub(a!, b!))
+        .div(B.add(U.abs(b!), 0.5)),
+    [
+      [17, 9],
+      [17, 9],
+    ],
+  ],
+  [
+    'binary scalar both sides',
+    (a) =>
+      B.sub(3, a!)
+        .mul(2)
+        .add(B.div(1, B.add(B.mul(a!, a!), 1)))
+        .maximum(-1)
+        .minimum(5),
+    [[300]],
+  ],
+  [
+    'broadcast',
+    (a, b) => B.add(a!, b!).mul(b!),
+    [
+      [16, 1, 8],
+      [5, 8],
+    ],
+  ],
   ['sum', (a) => sum(a!, 1), [[6, 500]]],
-  ['matmul', (a, b) => matmul(a!, b!), [[37, 65], [65, 19]]],
-  ['matmul transposed + batched', (a, b) => matmul(a!.mT, b!), [[3, 40, 21], [40, 33]]],
+  [
+    'matmul',
+    (a, b) => matmul(a!, b!),
+    [
+      [37, 65],
+      [65, 19],
+    ],
+  ],
+  [
+    'matmul transposed + batched',
+    (a, b) => matmul(a!.mT, b!),
+    [
+      [3, 40, 21],
+      [40, 33],
+    ],
+  ],
   ['linear', (x, w, b) => linear(x!, w!, b!), [[64, 100], [30, 100], [30]]],
-  ['conv2d', (x, w) => conv2d(x!, w!, null, { stride: 2, padding: 1, dilation: 1 }), [[2, 3, 11, 9], [4, 3, 3, 3]]],
-  ['conv2d grouped dilated', (x, w) => conv2d(x!, w!, null, { padding: 2, dilation: 2, groups: 2 }), [[2, 4, 8, 8], [6, 2, 3, 3]]],
-  ['convTranspose2d', (x, w) => convTranspose2d(x!, w!, null, { stride: 2, padding: 1, outputPadding: 1 }), [[2, 3, 5, 5], [3, 2, 3, 3]]],
+  [
+    'conv2d',
+    (x, w) => conv2d(x!, w!, null, { stride: 2, padding: 1, dilation: 1 }),
+    [
+      [2, 3, 11, 9],
+      [4, 3, 3, 3],
+    ],
+  ],
+  [
+    'conv2d grouped dilated',
+    (x, w) => conv2d(x!, w!, null, { padding: 2, dilation: 2, groups: 2 }),
+    [
+      [2, 4, 8, 8],
+      [6, 2, 3, 3],
+    ],
+  ],
+  [
+    'convTranspose2d',
+    (x, w) => convTranspose2d(x!, w!, null, { stride: 2, padding: 1, outputPadding: 1 }),
+    [
+      [2, 3, 5, 5],
+      [3, 2, 3, 3],
+    ],
+  ],
   ['maxPool2d', (x) => maxPool2d(x!, 2), [[2, 3, 8, 8]]],
 ];
 
 describe('backends agree (native vs TypeScript)', () => {
   test('both backends are registered in this process', () => {
     expect(listBackends()).toContain('js');
-    expect(listBackends(), `native backend unavailable: ${backendInfo().nativeUnavailable}`).toContain('native');
+    expect(listBackends(), `native backend unavailable: ${backendInfo().nativeUnavailable}`).toContain(
+      'native',
+    );
   });
 
   for (const [name, f, shapes] of CASES) {
@@ -52,7 +127,7 @@ describe('backends agree (native vs TypeScript)', () => {
       const inputs = shapes.map((s, i) => randn64(s, 100 + i));
       const a = runOn('native', f, inputs);
       const b = runOn('js', f, inputs);
-      a.forEach((v, i) => expectClose(v, b[i]!, 1e-12, 1e-12));
+      for (let i = 0; i < a.length; i++) expectClose(a[i]!, b[i]!, 1e-12, 1e-12);
     });
     test(`${name}: float32 to 1e-5`, () => {
       const inputs = shapes.map((s, i) => randn64(s, 200 + i).float());
@@ -61,7 +136,8 @@ describe('backends agree (native vs TypeScript)', () => {
       // float32 reductions (GEMM, sums) differ in summation order and accumulator width (the
       // TypeScript GEMM accumulates in double), so entries near cancellation are compared
       // normwise: |a−b| ≤ 1e-5·(|b| + max|b|).
-      a.forEach((v, i) => expectClose(v, b[i]!, 1e-5, 1e-5 * Math.max(1, ...b[i]!.map(Math.abs))));
+      for (let i = 0; i < a.length; i++)
+        expectClose(a[i]!, b[i]!, 1e-5, 1e-5 * Math.max(1, ...b[i]!.map(Math.abs)));
     });
   }
 

@@ -1,8 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import { promoteTypes, promoteWithScalar } from '../../src/core/dtype.js';
-import { add, mul, div } from '../../src/ops/binary.js';
-import { tensor } from '../../src/ops/creation.js';
+import { add, div, mul } from '../../src/ops/binary.js';
 import { cast } from '../../src/ops/cast.js';
+import { tensor } from '../../src/ops/creation.js';
 
 describe('dtype promotion', () => {
   test('tensor-tensor lattice never loses precision', () => {

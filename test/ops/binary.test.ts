@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { ShapeError } from '../../src/core/errors.js';
 import { gradcheck, gradgradcheck } from '../../src/autograd/gradcheck.js';
+import { ShapeError } from '../../src/core/errors.js';
 import * as B from '../../src/ops/binary.js';
 import { arange, tensor, zeros } from '../../src/ops/creation.js';
 import { abs } from '../../src/ops/unary.js';
@@ -46,7 +46,9 @@ describe('broadcasting', () => {
 
   test('incompatible shapes name the op and both shapes', () => {
     expect(() => B.add(zeros([2, 3]), zeros([4]))).toThrow(ShapeError);
-    expect(() => B.mul(zeros([2, 3]), zeros([4]))).toThrow('mul: shapes [2,3] and [4] cannot be broadcast (dim 1: 3 vs 4)');
+    expect(() => B.mul(zeros([2, 3]), zeros([4]))).toThrow(
+      'mul: shapes [2,3] and [4] cannot be broadcast (dim 1: 3 vs 4)',
+    );
   });
 });
 
@@ -55,7 +57,10 @@ describe('binary values', () => {
     const a = tensor([1, 2, 3], { dtype: 'float64' });
     expectClose(B.pow(a, 2), [1, 4, 9]);
     expectClose(B.pow(2, a), [2, 4, 8]);
-    expectClose(B.atan2(tensor([1, -1], { dtype: 'float64' }), tensor([1, 1], { dtype: 'float64' })), [Math.PI / 4, -Math.PI / 4]);
+    expectClose(B.atan2(tensor([1, -1], { dtype: 'float64' }), tensor([1, 1], { dtype: 'float64' })), [
+      Math.PI / 4,
+      -Math.PI / 4,
+    ]);
   });
 
   test('maximum/minimum propagate NaN', () => {
@@ -72,7 +77,11 @@ describe('binary values', () => {
     expect(B.le(a, 2).toArray()).toEqual([true, true, false]);
     expect(B.eq(a, tensor([1, 0, 3])).toArray()).toEqual([true, false, true]);
     expect(B.ne(a, 2).toArray()).toEqual([true, false, true]);
-    expect(B.logicalAnd(tensor([true, true, false]), tensor([true, false, false])).toArray()).toEqual([true, false, false]);
+    expect(B.logicalAnd(tensor([true, true, false]), tensor([true, false, false])).toArray()).toEqual([
+      true,
+      false,
+      false,
+    ]);
     expect(B.logicalOr(tensor([true, false]), tensor([false, false])).toArray()).toEqual([true, false]);
     expect(B.logicalXor(tensor([true, false]), tensor([true, true])).toArray()).toEqual([false, true]);
   });

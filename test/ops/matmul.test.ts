@@ -85,7 +85,9 @@ describe('matmul semantics', () => {
       [0, 0, 0],
       [0, 0, 0],
     ]);
-    expect(() => matmul(zeros([3, 4]), zeros([5, 6]))).toThrow('matmul: shapes [3,4] and [5,6] are not aligned (4 != 5)');
+    expect(() => matmul(zeros([3, 4]), zeros([5, 6]))).toThrow(
+      'matmul: shapes [3,4] and [5,6] are not aligned (4 != 5)',
+    );
     expect(() => matmul(zeros([2, 3, 4]), zeros([3, 4, 5]))).toThrow(/cannot be broadcast/);
     expect(() => mm(zeros([3]), zeros([3, 1]))).toThrow(/mm: expected two 2-D tensors/);
   });
@@ -94,12 +96,16 @@ describe('matmul semantics', () => {
 describe('matmul gradients', () => {
   test('2-D, batched-broadcast, 1-D', () => {
     expect(gradcheck((a, b) => matmul(a!, b!), [randn64([3, 4], 7), randn64([4, 2], 8)])).toBe(true);
-    expect(gradcheck((a, b) => matmul(a!, b!), [randn64([2, 1, 3, 4], 9), randn64([3, 4, 2], 10)])).toBe(true);
+    expect(gradcheck((a, b) => matmul(a!, b!), [randn64([2, 1, 3, 4], 9), randn64([3, 4, 2], 10)])).toBe(
+      true,
+    );
     expect(gradcheck((a, b) => matmul(a!, b!), [randn64([4], 11), randn64([2, 4, 3], 12)])).toBe(true);
     expect(gradcheck((a, b) => matmul(a!, b!), [randn64([3, 4], 13), randn64([4], 14)])).toBe(true);
     expect(gradcheck((a, b) => matmul(a!.T, b!), [randn64([4, 3], 15), randn64([4, 2], 16)])).toBe(true);
   });
   test('second order', () => {
-    expect(gradgradcheck((a, b) => matmul(a!, b!).tanh(), [randn64([3, 4], 17), randn64([4, 2], 18)])).toBe(true);
+    expect(gradgradcheck((a, b) => matmul(a!, b!).tanh(), [randn64([3, 4], 17), randn64([4, 2], 18)])).toBe(
+      true,
+    );
   });
 });

@@ -89,15 +89,43 @@ describe('reductions', () => {
     expectClose(R.norm(t, 1), [7]);
     expectClose(R.norm(t, Number.POSITIVE_INFINITY), [4]);
     expectClose(R.norm(t, 3), [(27 + 64) ** (1 / 3)]);
-    expectClose(R.norm(tensor([[1, 2], [3, 4]], { dtype: 'float64' }), 'fro'), [Math.sqrt(30)]);
+    expectClose(
+      R.norm(
+        tensor(
+          [
+            [1, 2],
+            [3, 4],
+          ],
+          { dtype: 'float64' },
+        ),
+        'fro',
+      ),
+      [Math.sqrt(30)],
+    );
   });
 
   test('cumsum', () => {
-    expect(R.cumsum(tensor([[1, 2, 3], [4, 5, 6]]), 1).toArray()).toEqual([
+    expect(
+      R.cumsum(
+        tensor([
+          [1, 2, 3],
+          [4, 5, 6],
+        ]),
+        1,
+      ).toArray(),
+    ).toEqual([
       [1, 3, 6],
       [4, 9, 15],
     ]);
-    expect(R.cumsum(tensor([[1, 2, 3], [4, 5, 6]]), 0).toArray()).toEqual([
+    expect(
+      R.cumsum(
+        tensor([
+          [1, 2, 3],
+          [4, 5, 6],
+        ]),
+        0,
+      ).toArray(),
+    ).toEqual([
       [1, 2, 3],
       [5, 7, 9],
     ]);
@@ -111,7 +139,10 @@ describe('reductions', () => {
 
 describe('reduction gradients', () => {
   const x = randn64([2, 3, 4], 11);
-  const cases: [string, (t: import('../../src/core/tensor.js').Tensor) => import('../../src/core/tensor.js').Tensor][] = [
+  const cases: [
+    string,
+    (t: import('../../src/core/tensor.js').Tensor) => import('../../src/core/tensor.js').Tensor,
+  ][] = [
     ['sum', (t) => R.sum(t, [0, 2])],
     ['mean', (t) => R.mean(t, 1, true)],
     ['prod', (t) => R.prod(t, 2)],
@@ -133,7 +164,14 @@ describe('reduction gradients', () => {
     });
   }
   test('prod with zeros', () => {
-    const z = tensor([[0, 2, 3], [0, 0, 5], [1, 2, 3]], { dtype: 'float64' });
+    const z = tensor(
+      [
+        [0, 2, 3],
+        [0, 0, 5],
+        [1, 2, 3],
+      ],
+      { dtype: 'float64' },
+    );
     expect(gradcheck((t) => R.prod(t, 1), [z])).toBe(true);
   });
   test('norm gradient at 0 is 0', () => {

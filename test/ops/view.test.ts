@@ -62,7 +62,9 @@ describe('views share storage', () => {
     expect(V.narrow(a, 0, 2, 3).toArray()).toEqual([2, 3, 4]);
     const m = iota(12).reshape(3, 4);
     expect(V.select(m, 1, -1).toArray()).toEqual([3, 7, 11]);
-    expect(() => V.narrow(a, 0, 8, 5)).toThrow('narrow: range [8, 8+5) is out of bounds for dim 0 of size 10');
+    expect(() => V.narrow(a, 0, 8, 5)).toThrow(
+      'narrow: range [8, 8+5) is out of bounds for dim 0 of size 10',
+    );
     expect(() => V.select(m, 0, 3)).toThrow('select: index 3 is out of bounds for dim 0 of size 3');
   });
 
@@ -93,7 +95,10 @@ describe('views share storage', () => {
 describe('view gradients', () => {
   const x = randn64([3, 4, 2], 21);
   const w = randn64([4, 3, 2], 22);
-  const cases: [string, (t: import('../../src/core/tensor.js').Tensor) => import('../../src/core/tensor.js').Tensor][] = [
+  const cases: [
+    string,
+    (t: import('../../src/core/tensor.js').Tensor) => import('../../src/core/tensor.js').Tensor,
+  ][] = [
     ['reshape', (t) => mul(t.reshape(4, 6), w.reshape(4, 6))],
     ['permute', (t) => mul(t.permute(1, 0, 2), w)],
     ['transpose', (t) => t.transpose(0, 2).mul(2)],

@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'vitest';
+import { tensor } from '../../src/ops/creation.js';
 import {
   bernoulli,
   categorical,
@@ -15,7 +16,6 @@ import {
   splitKey,
   uniform,
 } from '../../src/random/index.js';
-import { tensor } from '../../src/ops/creation.js';
 import { flat } from '../helpers.js';
 
 const hex = (a: Uint32Array) => Array.from(a, (v) => v.toString(16).padStart(8, '0'));

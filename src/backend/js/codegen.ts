@@ -154,7 +154,14 @@ export function stridedKernel(vars: readonly string[], expr: string): StridedKer
   return k;
 }
 
-type DenseBinaryKernel = (a: DataArray, ao: number, b: DataArray, bo: number, out: DataArray, n: number) => void;
+type DenseBinaryKernel = (
+  a: DataArray,
+  ao: number,
+  b: DataArray,
+  bo: number,
+  out: DataArray,
+  n: number,
+) => void;
 const denseCache = new Map<string, DenseBinaryKernel>();
 
 /**

@@ -1,7 +1,14 @@
 /** Elementwise kernels of the TypeScript backend. */
 import type { DataArray } from '../../core/dtype.js';
 import type { BinaryOp, StridedArray, UnaryOp } from '../backend.js';
-import { BINARY_EXPR, contiguousKernel, denseBinaryKernel, stridedKernel, TO_BOOL_EXPR, UNARY_EXPR } from './codegen.js';
+import {
+  BINARY_EXPR,
+  contiguousKernel,
+  denseBinaryKernel,
+  stridedKernel,
+  TO_BOOL_EXPR,
+  UNARY_EXPR,
+} from './codegen.js';
 
 /**
  * Merges adjacent dimensions that are contiguous in every operand, so most
@@ -84,9 +91,18 @@ export function binary(op: BinaryOp, a: StridedArray, b: StridedArray, out: Data
   const expr = BINARY_EXPR[op];
   const denseA = isDense(a);
   const denseB = isDense(b);
-  if (denseA && denseB) return denseBinaryKernel(expr, 'vv')(a.data, a.offset, b.data, b.offset, out, out.length);
-  if (denseA && isBroadcastScalar(b)) return denseBinaryKernel(expr, 'vs')(a.data, a.offset, b.data, b.offset, out, out.length);
-  if (denseB && isBroadcastScalar(a)) return denseBinaryKernel(expr, 'sv')(a.data, a.offset, b.data, b.offset, out, out.length);
+  const mode =
+    denseA && denseB
+      ? 'vv'
+      : denseA && isBroadcastScalar(b)
+        ? 'vs'
+        : denseB && isBroadcastScalar(a)
+          ? 'sv'
+          : null;
+  if (mode) {
+    denseBinaryKernel(expr, mode)(a.data, a.offset, b.data, b.offset, out, out.length);
+    return;
+  }
   runStrided(['a', 'b'], expr, [a, b], out);
 }
 

@@ -127,7 +127,8 @@ export function createNativeBackend(addon: NativeAddon): Backend {
         const denseA = isDense(a);
         const denseB = isDense(b);
         if (denseA && denseB) return addon.binary(nop, view(a, n), view(b, n), out as FloatArray, n);
-        if (denseA && isScalar(b)) return addon.binaryScalar(nop, view(a, n), b.data[b.offset]!, out as FloatArray, n);
+        if (denseA && isScalar(b))
+          return addon.binaryScalar(nop, view(a, n), b.data[b.offset]!, out as FloatArray, n);
         if (denseB && isScalar(a))
           return addon.binaryScalar(SWAPPED[nop]!, view(b, n), a.data[a.offset]!, out as FloatArray, n);
       }
@@ -181,7 +182,12 @@ export function createNativeBackend(addon: NativeAddon): Backend {
       // Transposed convolutions with outputPadding use a geometry the addon cannot derive.
       if (!sameFloat(cols, out) || !sameOutput(g)) return jsBackend.col2im(cols, g, out, outOffset);
       const n = g.channels * g.height * g.width;
-      addon.col2im(cols as FloatArray, out.subarray(outOffset, outOffset + n) as FloatArray, geometry(g), true);
+      addon.col2im(
+        cols as FloatArray,
+        out.subarray(outOffset, outOffset + n) as FloatArray,
+        geometry(g),
+        true,
+      );
     },
   };
 }

@@ -15,7 +15,10 @@ const numpyPython = ['python3', '/usr/bin/python3'].find(
   (py) => spawnSync(py, ['-c', 'import numpy'], { stdio: 'ignore' }).status === 0,
 );
 function requirePython(py: string | undefined, what: string): string {
-  if (!py) throw new Error(`no python3 with ${what} found: install it with apt-get install python3-numpy python3-torch`);
+  if (!py)
+    throw new Error(
+      `no python3 with ${what} found: install it with apt-get install python3-numpy python3-torch`,
+    );
   return py;
 }
 const torchPython = ['python3', '/usr/bin/python3'].find(
@@ -73,7 +76,9 @@ describe('safetensors written by nabla, read by an independent Python reader', (
     const path = join(tmp, 'nabla.safetensors');
     saveSafetensorsFile(path, entries, { framework: 'nabla' });
     const out = JSON.parse(
-      execFileSync(requirePython(numpyPython, 'numpy'), [join(fixtures, 'read_safetensors.py'), path], { encoding: 'utf8' }),
+      execFileSync(requirePython(numpyPython, 'numpy'), [join(fixtures, 'read_safetensors.py'), path], {
+        encoding: 'utf8',
+      }),
     );
     expect(out.metadata).toEqual({ framework: 'nabla' });
     expect(out.order).toEqual(['ids', 'd', 'weight', 'b', 'h', 's', 'u', 'mask']);
@@ -93,7 +98,11 @@ describe('safetensors written by nabla, read by an independent Python reader', (
 
   it('rounds float32 to float16 exactly like numpy', () => {
     const values = testValues();
-    const want = pythonBits(requirePython(numpyPython, 'numpy'), 'a.astype(np.float16).view(np.uint16)', values);
+    const want = pythonBits(
+      requirePython(numpyPython, 'numpy'),
+      'a.astype(np.float16).view(np.uint16)',
+      values,
+    );
     expect(Array.from(float32ToFloat16Array(values))).toEqual(Array.from(want));
   });
 });
