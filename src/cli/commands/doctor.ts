@@ -98,9 +98,7 @@ Options:
     cli.out(`  ${mark(report.node.ok)} Node.js   ${process.version} (need ${report.node.required})`);
     cli.out(`    OS        ${process.platform} ${process.arch} ${report.os.release}`);
     cli.out(`    CPU       ${report.cpu.model} × ${report.cpu.cores}, ${report.memoryGiB} GiB RAM`);
-    cli.out(
-      `  ${mark(backend.available, true)} Backend   ${backend.available ? JSON.stringify(backend.info) : backend.message}`,
-    );
+    for (const line of describeBackend(backend)) cli.out(line.replace('%', mark(backend.available, true)));
     cli.out(
       `  ${mark(charts.ok)} Charts    vega ${report.charts.vega ?? '?'}, vega-lite ${report.charts.vegaLite ?? '?'}: ${
         charts.ok ? `headless SVG rendering works (${charts.ms} ms)` : `rendering failed: ${charts.error}`
@@ -130,3 +128,34 @@ Options:
     return ok ? 0 : 1;
   },
 };
+
+/** Human-readable backend lines: '%' marks where the status glyph goes. */
+function describeBackend(backend: Awaited<ReturnType<typeof getBackendInfo>>): string[] {
+  if (!backend.available) return [`  % Backend   ${backend.message}`];
+  const info = backend.info as {
+    backend?: string;
+    available?: string[];
+    nativeUnavailable?: string | null;
+    gemm?: string;
+    blas?: { name: string; path: string | null; config: string; lapack: boolean } | null;
+    cpu?: Record<string, boolean | string> | null;
+    threads?: number | null;
+  };
+  const lines = [`  % Backend   ${info.backend ?? '?'} (registered: ${(info.available ?? []).join(', ')})`];
+  if (info.nativeUnavailable) lines.push(`    Native    unavailable: ${info.nativeUnavailable}`);
+  if (info.gemm) lines.push(`    GEMM      ${info.gemm}`);
+  if (info.blas) {
+    lines.push(
+      `    BLAS      ${info.blas.path ?? 'none'} (${info.blas.config}; LAPACK ${info.blas.lapack ? 'yes' : 'no'})`,
+    );
+  }
+  if (info.cpu) {
+    const feats = Object.entries(info.cpu)
+      .filter(([k, v]) => v === true && k !== 'sse2')
+      .map(([k]) => k);
+    lines.push(
+      `    CPU ISA   best ${String(info.cpu.bestIsa)}; ${feats.join(' ')}; ${info.threads ?? '?'} threads`,
+    );
+  }
+  return lines;
+}
