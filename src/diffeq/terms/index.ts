@@ -1,0 +1,4 @@
+/** Terms: vector field × control. */
+export type { AbstractTerm, HasParameters, Time, TimeFunction, VectorField } from './base.js';
+export type { ODETermOptions } from './ode.js';
+export { ODETerm } from './ode.js';
