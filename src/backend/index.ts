@@ -59,9 +59,10 @@ function initDefaultBackend(): void {
 
 /**
  * BLAS or the addon's own GEMM. A BLAS is used when found, except when it runs
- * kernels below the CPU's level: Debian's OpenBLAS 0.3.21 uses its AVX2 'Haswell'
- * kernels on AVX-512 Zen 4/5 CPUs, where the built-in AVX-512 GEMM measured 1.5×
- * faster (docs/benchmarks.md). `NABLA_GEMM=blas|builtin` overrides.
+ * kernels below the CPU's level — e.g. OpenBLAS restricted to its AVX2 'Haswell'
+ * kernels (by `OPENBLAS_CORETYPE`, as set on this project's machines) on an AVX-512
+ * CPU, where the built-in AVX-512 GEMM measured ~1.5× faster (docs/backend.md).
+ * `NABLA_GEMM=blas|builtin` overrides.
  */
 function chooseGemm(a: NativeAddon): string {
   const info = a.blasInfo();
