@@ -136,7 +136,7 @@ function envRows(env: unknown): [string, string][] {
   if (e.backend)
     rows.push([
       'Backend',
-      e.backend.available ? JSON.stringify(e.backend.info) : (e.backend.message ?? 'unavailable'),
+      e.backend.available ? summarizeBackend(e.backend.info) : (e.backend.message ?? 'unavailable'),
     ]);
   if (e.packages)
     rows.push([
@@ -355,4 +355,14 @@ export async function writeReport(runDir: string): Promise<ReportOutput> {
   writeFileAtomicSync(html, renderReportHtml(data));
   writeFileAtomicSync(md, renderReportMarkdown(data));
   return { html, md, charts, metricCharts };
+}
+
+/** One line for the report: the active backend and its GEMM route (the full record stays in env.json). */
+function summarizeBackend(info: unknown): string {
+  if (typeof info !== 'object' || info === null) return String(info);
+  const i = info as { backend?: unknown; gemm?: unknown; threads?: unknown };
+  const parts = [String(i.backend ?? '?')];
+  if (typeof i.gemm === 'string') parts.push(`GEMM: ${i.gemm}`);
+  if (typeof i.threads === 'number') parts.push(`${i.threads} threads`);
+  return parts.join('; ');
 }
