@@ -24,6 +24,9 @@ const PEER_LABEL = {
   'jaxjs-wasm': 'jax-js wasm',
 };
 
+/** Per-case metrics (from `results[].metrics`, lower is better) that also get peer ratios. */
+export const RATIO_METRICS = { vdp: ['loopPerStepMs'] };
+
 /** nabla engines that produced results (the semi-space comparison run excluded). */
 export function nablaVariants(results) {
   return Object.values(results.engines)
@@ -57,6 +60,16 @@ export function computeRatios(results) {
         if (theirs) row[p] = theirs.median / mine.median;
       }
       out[v][c] = row;
+      // Ratios of extra per-case metrics (`case#metric`), e.g. the ODE solver's loop time per step.
+      for (const m of RATIO_METRICS[c] ?? []) {
+        if (!(mine.metrics?.[m] > 0)) continue;
+        const mrow = {};
+        for (const p of PEERS) {
+          const theirs = resultOf(results, p, c)?.metrics?.[m];
+          if (theirs > 0) mrow[p] = theirs / mine.metrics[m];
+        }
+        out[v][`${c}#${m}`] = mrow;
+      }
     }
   }
   return out;
@@ -74,7 +87,7 @@ export function evaluateTargets(results, variant) {
       }
     }
     const measured = checks.filter((k) => k.ratio !== null);
-    const relevant = t.cases.some((c) => results.cases.includes(c));
+    const relevant = t.cases.some((c) => results.cases.includes(c.split('#')[0]));
     let status;
     if (!relevant) status = 'not run';
     else if (measured.length === 0) status = 'no data';
@@ -284,6 +297,71 @@ export function renderMarkdown(results, opts = {}) {
     const names = [...new Set(timeCases.map((c) => c.split('/')[0]))];
     out.push(...names.map((n) => `- ${WORKLOADS[n].title}.`), '');
   }
+  // Diffeq workloads: the solvers' own statistics (medians over the timed calls).
+  const diffeqCases = results.cases.filter((c) => WORKLOADS[c.split('/')[0]]?.diffeq);
+  if (diffeqCases.length) {
+    const f = (x) => fmtNum(x);
+    const n = (x) => (Number.isFinite(x) ? String(Math.round(x)) : '–');
+    const rows = [];
+    for (const c of diffeqCases) {
+      for (const e of engineCols) {
+        const r = resultOf(results, e, c);
+        if (!r) continue;
+        const m = r.metrics ?? {};
+        if (c === 'vdp') {
+          rows.push([
+            caseLabel(c),
+            label(e),
+            f(r.median),
+            `${f(m.loopPerStepMs)} (min ${f(m.loopPerStepMsMin)})`,
+            n(m.steps),
+            `${n(m.accepted)} / ${n(m.rejected)}`,
+            n(m.fevals),
+            f(m.loopMs),
+            f(m.vfMs),
+          ]);
+        } else {
+          rows.push([
+            caseLabel(c),
+            label(e),
+            f(r.median),
+            `${f(m.forwardLoopPerStepMs)} (forward)`,
+            `${n(m.forwardSteps)}${m.backwardSteps !== undefined ? ` + ${n(m.backwardSteps)} backward` : ''}`,
+            '–',
+            '–',
+            '–',
+            `${f(m.forwardMs)} (forward solve)`,
+          ]);
+        }
+      }
+    }
+    out.push('### Diffeq workloads — solver statistics (medians over the timed calls)', '');
+    out.push(
+      'Loop time = wall time of the solve minus the time inside the vector field (torchode\'s definition; nabla\'s ' +
+        '`sol.stats.loopTimeMs`), per step = ÷ (accepted + rejected steps). The PyTorch baseline is a plain-PyTorch ' +
+        'Dopri5 loop with nabla\'s controller defaults (`bench/peers/torch_diffeq.py`). For the training steps the ' +
+        'last column is the forward solve\'s wall time.',
+      '',
+    );
+    out.push(
+      table(
+        [
+          'case',
+          'engine',
+          'wall ms/call',
+          'loop ms/step',
+          'steps',
+          'accepted / rejected',
+          'f evals',
+          'loop ms',
+          'vf ms',
+        ],
+        rows,
+      ),
+      '',
+    );
+  }
+
   // Ratios
   for (const v of variants) {
     const peers = PEERS.filter((p) => results.engines[p]?.results?.length);
@@ -293,8 +371,8 @@ export function renderMarkdown(results, opts = {}) {
     out.push(
       table(
         ['case', ...peers.map(label)],
-        results.cases
-          .filter((c) => ratios[c])
+        Object.keys(ratios)
+          .filter((c) => peers.some((p) => ratios[c][p] !== undefined))
           .map((c) => [caseLabel(c), ...peers.map((p) => fmtRatio(ratios[c][p]))]),
       ),
       '',

@@ -23,7 +23,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { caseIds, WORKLOAD_NAMES, WORKLOADS } from './lib/config.mjs';
+import { caseIds, DIFFEQ_WORKLOADS, WORKLOAD_NAMES, WORKLOADS } from './lib/config.mjs';
 import { computeRatios, renderMarkdown, writeDocs } from './report.mjs';
 
 const benchDir = path.dirname(fileURLToPath(import.meta.url));
@@ -191,7 +191,12 @@ const nodeScript = (script, extra = [], flags = jsFlags, env = {}) => ({
   env: { ...process.env, ...env },
 });
 const allCases = only.flatMap((w) => caseIds(w));
-const semiCompareWorkloads = only.filter((w) => w !== 'gemm');
+// The diffeq workloads are left out of the young-generation comparison (their solves dominate the time box).
+const semiCompareWorkloads = only.filter((w) => w !== 'gemm' && !DIFFEQ_WORKLOADS.includes(w));
+// Engines other than nabla and PyTorch have no ODE solver of the same kind: they skip the diffeq workloads.
+const noDiffeq = only.filter((w) => !DIFFEQ_WORKLOADS.includes(w));
+const diffeqSkipped = only.filter((w) => DIFFEQ_WORKLOADS.includes(w));
+const DIFFEQ_SKIP_REASON = 'diffeq workloads run in nabla and PyTorch only';
 
 /** Engines in run order. `weight` ≈ relative wall time, used to share the time budget. */
 const plan = [
@@ -241,6 +246,7 @@ const plan = [
     weight: 0.4,
     python: true,
     workloads: only.filter((w) => w === 'gemm' || w === 'overhead'),
+    diffeqSkipped,
     cmd: py.chosen?.cmd,
     args: [path.join(benchDir, 'peers/torch_numpy.py'), '--engine', 'numpy', '--config', cfgPath],
     env: pyEnv,
@@ -260,9 +266,30 @@ const plan = [
         ? `torch is not importable by ${py.chosen.cmd}`
         : null,
   },
-  { name: 'tfjs-wasm', kind: 'peer', weight: 1, ...nodeScript('peers/tfjs.cjs', ['--backend', 'wasm']) },
-  { name: 'jaxjs-wasm', kind: 'peer', weight: 1.6, ...nodeScript('peers/jaxjs.mjs') },
-  { name: 'tfjs-cpu', kind: 'peer', weight: 1.6, ...nodeScript('peers/tfjs.cjs', ['--backend', 'cpu']) },
+  {
+    name: 'tfjs-wasm',
+    kind: 'peer',
+    weight: 1,
+    workloads: noDiffeq,
+    diffeqSkipped,
+    ...nodeScript('peers/tfjs.cjs', ['--backend', 'wasm']),
+  },
+  {
+    name: 'jaxjs-wasm',
+    kind: 'peer',
+    weight: 1.6,
+    workloads: noDiffeq,
+    diffeqSkipped,
+    ...nodeScript('peers/jaxjs.mjs'),
+  },
+  {
+    name: 'tfjs-cpu',
+    kind: 'peer',
+    weight: 1.6,
+    workloads: noDiffeq,
+    diffeqSkipped,
+    ...nodeScript('peers/tfjs.cjs', ['--backend', 'cpu']),
+  },
 ].filter(
   (e) =>
     !engineFilter ||
@@ -323,7 +350,16 @@ for (const e of active) {
     errors: [],
     command: null,
   };
-  if (workloads.length === 0) continue;
+  const diffeqSkips = (e.diffeqSkipped ?? [])
+    .flatMap((w) => caseIds(w))
+    .map((c) => ({ case: c, reason: DIFFEQ_SKIP_REASON }));
+  if (workloads.length === 0) {
+    if (diffeqSkips.length) {
+      engines[e.name] = { ...doc, reason: DIFFEQ_SKIP_REASON, skipped: diffeqSkips };
+      log(`${e.name}: skipped (${DIFFEQ_SKIP_REASON})`);
+    }
+    continue;
+  }
   e.prepare?.(e);
   doc.engine = e.name;
   if (e.missing || !e.cmd) {
@@ -381,6 +417,7 @@ for (const e of active) {
         });
     }
   }
+  final.skipped = [...(final.skipped ?? []), ...diffeqSkips];
   engines[e.name] = final;
   log(
     `${e.name}: ${final.available ? `${final.results.length} results` : `unavailable — ${final.reason}`} in ${(final.wallMs / 1000).toFixed(1)} s`,

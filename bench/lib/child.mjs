@@ -74,8 +74,10 @@ export function createRecorder(engine, args) {
       flush();
     },
     /**
-     * Sets up and times one case. `setup()` returns `{ fn, async?, check?, note? }`; `check()`
-     * (called after timing) returns a number (e.g. the last loss) recorded as a sanity value.
+     * Sets up and times one case. `setup()` returns `{ fn, async?, check?, note?, reset?, metrics? }`;
+     * `check()` (called after timing) returns a number (e.g. the last loss) recorded as a sanity value;
+     * `reset()` is called right before the final measurement and `metrics()` after it (extra numbers
+     * gathered by `fn` during that measurement, recorded as `metrics`).
      */
     async run(caseId, setup, opts = {}) {
       if (!selected.has(caseId)) return;
@@ -109,9 +111,12 @@ export function createRecorder(engine, args) {
           );
         }
         chosen?.apply();
+        c.reset?.(); // per-call statistics (`metrics`) cover the final measurement only
         const stats = await measure(c.fn, { budgetMs: args.budgetMs, async: isAsync, ...opts });
         const check = c.check ? await c.check() : undefined;
         const entry = { case: caseId, unit: 'ms', ...stats, setupMs };
+        // Extra per-case numbers (e.g. an ODE solver's loop time per step), `{ name: value }`.
+        if (c.metrics) entry.metrics = c.metrics();
         if (chosen) entry.config = chosen.label;
         if (calibration) entry.calibration = calibration;
         if (check !== undefined) entry.check = check;

@@ -44,7 +44,50 @@ export const WORKLOADS = {
     width: 128,
     heads: 4,
   },
+  vdp: {
+    title:
+      "Van der Pol (torchode's setup): μ = 2, batch 256 stepped jointly, Dopri5, rtol = atol = 1e-5, t ∈ [0, 10], 200 saved outputs, float32",
+    unit: 'ms/solve',
+    diffeq: true,
+    mu: 2,
+    batch: 256,
+    rtol: 1e-5,
+    atol: 1e-5,
+    t0: 0,
+    t1: 10,
+    saves: 200,
+    dtype: 'float32',
+  },
+  'node-train': {
+    title:
+      'Neural-ODE training step: MLP 4→32→4 tanh, batch 64, Dopri5, rtol = atol = 1e-6, t ∈ [0, 10], loss mean(y(10)²), one Adam step, float64',
+    unit: 'ms/step',
+    diffeq: true,
+    batch: 64,
+    dim: 4,
+    hidden: 32,
+    rtol: 1e-6,
+    atol: 1e-6,
+    t0: 0,
+    t1: 10,
+    lr: 1e-3,
+    dtype: 'float64',
+  },
 };
+
+/** Workloads that only nabla and PyTorch run (the peers have no ODE solver of the same kind). */
+export const DIFFEQ_WORKLOADS = Object.keys(WORKLOADS).filter((w) => WORKLOADS[w].diffeq);
+
+/**
+ * Initial Van der Pol states, the same in every engine: x, v ∈ [-2, 2) from two golden-ratio-like
+ * low-discrepancy sequences (computed in float64, then cast to the solve's dtype).
+ */
+export function vdpInitial(batch) {
+  const frac = (x) => x - Math.floor(x);
+  const out = [];
+  for (let i = 0; i < batch; i++) out.push([-2 + 4 * frac(0.5 + i * 0.6180339887), -2 + 4 * frac(0.25 + i * 0.4142135623)]);
+  return out;
+}
 
 export const WORKLOAD_NAMES = Object.keys(WORKLOADS);
 
@@ -53,6 +96,7 @@ export function caseIds(name) {
   const w = WORKLOADS[name];
   if (name === 'gemm') return w.dtypes.flatMap((dt) => w.sizes.map((n) => `gemm/${dt}/${n}`));
   if (name === 'overhead') return ['overhead/add1000', 'overhead/matmul32'];
+  if (name === 'node-train') return ['node-train/dto', 'node-train/backsolve'];
   return [name];
 }
 
@@ -64,6 +108,25 @@ export function flopsOf(caseId) {
     return 2 * n * n * n;
   }
   return null;
+}
+
+/**
+ * Initial parameters and states of the neural-ODE training step, the same in every engine:
+ * uniform in ±1/√fan_in (PyTorch's nn.Linear range) from low-discrepancy sequences, y0 in [-1, 1).
+ * Returns nested arrays `{ w1: [dim][hidden], b1: [hidden], w2: [hidden][dim], b2: [dim], y0: [batch][dim] }`.
+ */
+export function nodeTrainInit({ batch, dim, hidden }) {
+  const frac = (x) => x - Math.floor(x);
+  const u = (i, a, off) => 2 * frac(off + i * a) - 1;
+  const mat = (r, c, a, off, scale) =>
+    Array.from({ length: r }, (_, i) => Array.from({ length: c }, (_, j) => scale * u(i * c + j, a, off)));
+  return {
+    w1: mat(dim, hidden, 0.7548776662, 0.1, 1 / Math.sqrt(dim)),
+    b1: mat(1, hidden, 0.5698402910, 0.2, 1 / Math.sqrt(dim))[0],
+    w2: mat(hidden, dim, 0.6180339887, 0.3, 1 / Math.sqrt(hidden)),
+    b2: mat(1, dim, 0.4142135623, 0.4, 1 / Math.sqrt(hidden))[0],
+    y0: mat(batch, dim, 0.7320508076, 0.5, 1),
+  };
 }
 
 /** Human label of a case. */
@@ -78,6 +141,10 @@ export function caseLabel(caseId) {
       attention: 'Attention fwd+bwd',
       'overhead/add1000': 'add, 1,000 floats',
       'overhead/matmul32': 'matmul 32×32',
+      vdp: 'Van der Pol solve (wall)',
+      'vdp#loopPerStepMs': 'Van der Pol loop time/step',
+      'node-train/dto': 'Neural-ODE train step, DTO',
+      'node-train/backsolve': 'Neural-ODE train step, backsolve',
     }[caseId] ?? caseId
   );
 }
@@ -99,6 +166,13 @@ export const TARGETS = [
     id: 'node-torch',
     text: 'Tiny neural ODE ≤ 0.5× PyTorch time',
     cases: ['node'],
+    peers: ['torch'],
+    min: 2.0,
+  },
+  {
+    id: 'vdp-loop-torch',
+    text: 'Van der Pol loop time per step ≤ 0.5× the PyTorch Dopri5 loop',
+    cases: ['vdp#loopPerStepMs'],
     peers: ['torch'],
     min: 2.0,
   },

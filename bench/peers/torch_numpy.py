@@ -81,6 +81,8 @@ def case_ids(cfg, name):
         return [f"gemm/{dt}/{n}" for dt in cfg["gemm"]["dtypes"] for n in cfg["gemm"]["sizes"]]
     if name == "overhead":
         return ["overhead/add1000", "overhead/matmul32"]
+    if name == "node-train":
+        return ["node-train/dto", "node-train/backsolve"]
     return [name]
 
 
@@ -130,8 +132,12 @@ class Recorder:
             if configs:
                 chosen = chosen or configs[0][0]
                 dict(configs)[chosen]()
+            if "reset" in c:  # per-call statistics (`metrics`) cover the final measurement only
+                c["reset"]()
             stats = measure(c["fn"], self.args.budget)
             entry = {"case": case, "unit": "ms", **stats, "setupMs": setup_ms}
+            if "metrics" in c:
+                entry["metrics"] = c["metrics"]()
             if chosen:
                 entry["config"] = chosen
             if calibration:
@@ -241,6 +247,9 @@ def run_numpy(rec, cfg):
     for c in ["mlp", "cnn", "node", "attention"]:
         if c in rec.selected:
             rec.doc["skipped"].append({"case": c, "reason": "NumPy has no autograd"})
+    for c in ["vdp", "node-train/dto", "node-train/backsolve"]:
+        if c in rec.selected:
+            rec.doc["skipped"].append({"case": c, "reason": "diffeq workloads run in nabla and PyTorch only"})
     rec.doc["info"]["blas"] = loaded_blas()
 
 
@@ -369,6 +378,12 @@ def run_torch(rec, cfg):
     rec.run("overhead/add1000", add_setup, configs)
     rec.run("overhead/matmul32", mm_setup, configs)
     rec.run("attention", attention_setup, configs)
+    # Diffeq workloads (bench/peers/torch_diffeq.py: a plain-PyTorch Dopri5 loop with nabla's controller).
+    if rec.selected & {"vdp", "node-train/dto", "node-train/backsolve"}:
+        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+        import torch_diffeq  # noqa: PLC0415
+
+        torch_diffeq.run_diffeq(rec, cfg, configs)
     rec.doc["info"]["blas"] = loaded_blas()
 
 

@@ -23,7 +23,8 @@ async function load() {
   const nb = await import(dist('index.js'));
   const nn = await import(dist('nn/index.js'));
   const optim = await import(dist('optim/index.js'));
-  return { nb, nn, optim };
+  const diffeq = await import(dist('diffeq/index.js'));
+  return { nb, nn, optim, diffeq };
 }
 
 /** Makes `wanted` the active backend, or explains why it cannot be. */
