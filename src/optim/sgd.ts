@@ -1,4 +1,5 @@
 /** Stochastic gradient descent with momentum, dampening, Nesterov momentum and weight decay. */
+import { getBackend, getNativeAddon } from '../backend/index.js';
 import type { DataArray } from '../core/dtype.js';
 import { ArgumentError } from '../core/errors.js';
 import type { Tensor } from '../core/tensor.js';
@@ -75,6 +76,7 @@ export class SGD extends Optimizer<SGDOptions> {
     const { lr, momentum, dampening, weightDecay: wd, nesterov, maximize } = group;
     const sign = maximize ? -1 : 1;
     if (momentum === 0) {
+      if (wd === 0 && sign === 1 && nativeAxpy(-lr, grad, param, off, n)) return;
       for (let i = 0; i < n; i++) {
         let d = sign * grad[i]!;
         if (wd !== 0) d = d + wd * param[off + i]!;
@@ -99,4 +101,16 @@ export class SGD extends Optimizer<SGDOptions> {
       param[off + i] = param[off + i]! + -lr * d;
     }
   }
+}
+
+/** `param[off:off+n] += alpha·grad` with the native addon's vectorised axpy, when it is active; false otherwise. */
+function nativeAxpy(alpha: number, grad: DataArray, param: FloatArray, off: number, n: number): boolean {
+  const addon = getNativeAddon();
+  if (!addon || getBackend().name !== 'native' || n < 64) return false;
+  const same =
+    (grad instanceof Float32Array && param instanceof Float32Array) ||
+    (grad instanceof Float64Array && param instanceof Float64Array);
+  if (!same) return false;
+  addon.axpy(alpha, grad.subarray(0, n) as FloatArray, param.subarray(off, off + n) as FloatArray, n);
+  return true;
 }
