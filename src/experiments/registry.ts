@@ -4,8 +4,16 @@
  */
 import type { Experiment } from '../experiment/types.js';
 import { demoRegression } from './demo/regression.js';
+import { cnf2d } from './diffeq/cnf-2d.js';
+import { deqFixedPointExperiment } from './diffeq/deq-fixed-point.js';
+import { nodeSpiral } from './diffeq/node-spiral.js';
 
-export const experiments: readonly Experiment[] = [demoRegression];
+export const experiments: readonly Experiment[] = [
+  demoRegression,
+  nodeSpiral,
+  cnf2d,
+  deqFixedPointExperiment,
+];
 
 export function getExperiment(
   name: string,
