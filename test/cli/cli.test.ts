@@ -70,7 +70,12 @@ describe('nabla list', () => {
     expect(r.out).toMatch(/quick: steps=2500/);
     expect(r.out).toContain('quick preset cannot run here: needs FooDB');
     const j = JSON.parse((await cli(['list', '--json'], testRegistry)).out);
-    expect(j.map((e: { name: string }) => e.name)).toEqual(['counting', 'needs-data', 'demo-regression']);
+    expect(j.map((e: { name: string }) => e.name)).toEqual([
+      'counting',
+      'needs-data',
+      ...experiments.map((e) => e.name),
+    ]);
+    expect(j.map((e: { name: string }) => e.name)).toContain('demo-regression');
     expect(j[1]).toMatchObject({
       quickRunnable: false,
       skipMessage: expect.stringContaining('apt-get install foodb'),

@@ -9,8 +9,8 @@
 import { getBackend, getNativeAddon } from '../../backend/index.js';
 import { potrf } from './cholesky.js';
 import { syev } from './eigh.js';
-import { getrf, getrs } from './lu.js';
 import { createLapackKernels } from './lapack.js';
+import { getrf, getrs } from './lu.js';
 import { geqr } from './qr.js';
 import { gesvd } from './svd.js';
 import { trsm } from './triangular.js';

@@ -6,8 +6,15 @@
  *    indices, whose backward gathers again;
  *  - average pooling is linear: forward (window sums / divisor) and its adjoint (spreading
  *    `g / divisor` over each window) are each other's backward.
+ *
+ * While the native backend is active, float32/float64 max/avg pooling (forward and backward
+ * kernels) runs in the native addon whenever its geometry covers the case (floor-mode output
+ * size, no divisor override; adaptive pooling with evenly dividing windows); the TypeScript
+ * loops are the reference and the fallback, and the recorded-op structure is the same.
  */
 import { record } from '../../autograd/node.js';
+import { getBackend, getNativeAddon } from '../../backend/index.js';
+import type { Conv2dGeometry, FloatArray, NativeAddon } from '../../backend/native/addon.js';
 import { allocArray, type DataArray, type DType } from '../../core/dtype.js';
 import { ArgumentError, fmtShape, ShapeError } from '../../core/errors.js';
 import { Tensor } from '../../core/tensor.js';
@@ -55,6 +62,53 @@ interface Geom {
   W: number;
   oh: number;
   ow: number;
+  /**
+   * The same windows as a native pooling geometry (whose output size is the floor-mode
+   * one), or null when the addon's kernels do not cover them.
+   */
+  native: Conv2dGeometry | null;
+}
+
+/** The addon, when the native backend is active and `dtype` is one its pooling kernels take. */
+function nativePool(dtype: DType): NativeAddon | null {
+  if (dtype !== 'float32' && dtype !== 'float64') return null;
+  return getBackend().name === 'native' ? getNativeAddon() : null;
+}
+
+/**
+ * Native geometry of a pooling sweep, when the addon computes exactly these windows:
+ * its output size is the floor-mode one (so ceil mode only when it gives the same size)
+ * and it needs a non-empty input.
+ */
+function nativeGeometry(
+  x: Tensor,
+  k: [number, number],
+  s: [number, number],
+  p: [number, number],
+  d: [number, number],
+  oh: number,
+  ow: number,
+  countIncludePad: boolean,
+): Conv2dGeometry | null {
+  const [n, c, H, W] = x.shape as [number, number, number, number];
+  if (n * c === 0 || H === 0 || W === 0) return null;
+  if (poolOutSize(H, k[0], p[0], s[0], d[0], false) !== oh) return null;
+  if (poolOutSize(W, k[1], p[1], s[1], d[1], false) !== ow) return null;
+  return {
+    batch: n,
+    channels: c,
+    height: H,
+    width: W,
+    kernelH: k[0],
+    kernelW: k[1],
+    strideH: s[0],
+    strideW: s[1],
+    padH: p[0],
+    padW: p[1],
+    dilationH: d[0],
+    dilationW: d[1],
+    countIncludePad,
+  };
 }
 
 /** Runs `f` on a batched view of `x` ([C,H,W] inputs get a batch dim of 1). */
@@ -185,11 +239,17 @@ function scatterPlanes(gy: Tensor, idx: Int32Array, g: Geom, inShape: readonly n
   const HW = g.H * g.W;
   const OHW = g.oh * g.ow;
   const out = allocArray(gy.dtype, g.planes * HW);
-  for (let pl = 0, o = 0; pl < g.planes; pl++) {
-    const base = pl * HW;
-    for (let q = 0; q < OHW; q++, o++) {
-      const i = idx[o]!;
-      if (i >= 0) out[base + i]! += gd[o]!;
+  const addon = g.native ? nativePool(gy.dtype) : null;
+  if (addon && g.native) {
+    // Same scatter-add, in the same order within each plane.
+    addon.maxpool2dBackward(gd as FloatArray, idx, out as FloatArray, g.native);
+  } else {
+    for (let pl = 0, o = 0; pl < g.planes; pl++) {
+      const base = pl * HW;
+      for (let q = 0; q < OHW; q++, o++) {
+        const i = idx[o]!;
+        if (i >= 0) out[base + i]! += gd[o]!;
+      }
     }
   }
   const gx = Tensor._fromData(out, inShape, gy.dtype);
@@ -213,11 +273,25 @@ function maxPoolImpl(
   const oh = poolOutSize(H, k[0], p[0], s[0], d[0], ceil);
   const ow = poolOutSize(W, k[1], p[1], s[1], d[1], ceil);
   checkOut(op, x, oh, ow, k);
-  const g: Geom = { planes: n * c, H, W, oh, ow };
+  const g: Geom = { planes: n * c, H, W, oh, ow, native: nativeGeometry(x, k, s, p, d, oh, ow, true) };
   const outShape = [n, c, oh, ow];
   const vals = allocArray(x.dtype, g.planes * oh * ow);
   const idx = new Int32Array(g.planes * oh * ow);
-  maxPoolRaw(x._contiguousData(), g, k, s, p, d, vals, idx);
+  const xd = x._contiguousData();
+  const addon = g.native ? nativePool(x.dtype) : null;
+  if (addon && g.native) {
+    addon.maxpool2d(xd as FloatArray, vals as FloatArray, idx, g.native);
+    // The addon stops at a window's first NaN, the loops below (like PyTorch) take its last:
+    // recompute when a NaN came out so that the indices agree exactly.
+    for (let o = 0; o < vals.length; o++) {
+      if (vals[o] !== vals[o]) {
+        maxPoolRaw(xd, g, k, s, p, d, vals, idx);
+        break;
+      }
+    }
+  } else {
+    maxPoolRaw(xd, g, k, s, p, d, vals, idx);
+  }
   const output = Tensor._fromData(vals, outShape, x.dtype);
   record('maxPool2d', output, [x], ([gy]) => [scatterPlanes(gy!, idx, g, x.shape)]);
   return { output, indices: Tensor._fromData(idx, outShape, 'int32') };
@@ -253,7 +327,10 @@ export function maxPool2dWithIndices(
 // ---------------------------------------------------------------------------------------------
 // Average pooling (fixed and adaptive windows)
 
-/** Windows of a linear averaging pool: row/col ranges (clipped to the input) and divisors. */
+/**
+ * Windows of a linear averaging pool: row/col ranges (clipped to the input) and divisors.
+ * `native` is set only when the addon's fixed windows give the same windows and divisors.
+ */
 interface AvgWindows extends Geom {
   hs: Int32Array;
   he: Int32Array;
@@ -314,13 +391,31 @@ function avgAdjointRaw(g: DataArray, win: AvgWindows, dtype: DType): DataArray {
 
 function avgForward(x: Tensor, win: AvgWindows, name: string): Tensor {
   const shape = [x.shape[0]!, x.shape[1]!, win.oh, win.ow];
-  const y = Tensor._fromData(avgRaw(x._contiguousData(), win, x.dtype), shape, x.dtype);
+  const xd = x._contiguousData();
+  const addon = win.native ? nativePool(x.dtype) : null;
+  let yd: DataArray;
+  if (addon && win.native) {
+    yd = allocArray(x.dtype, win.planes * win.oh * win.ow);
+    addon.avgpool2d(xd as FloatArray, yd as FloatArray, win.native);
+  } else {
+    yd = avgRaw(xd, win, x.dtype);
+  }
+  const y = Tensor._fromData(yd, shape, x.dtype);
   record(name, y, [x], ([g]) => [avgAdjoint(g!, win, x.shape, name)]);
   return y;
 }
 
 function avgAdjoint(g: Tensor, win: AvgWindows, inShape: readonly number[], name: string): Tensor {
-  const gx = Tensor._fromData(avgAdjointRaw(g._contiguousData(), win, g.dtype), inShape, g.dtype);
+  const gd = g._contiguousData();
+  const addon = win.native ? nativePool(g.dtype) : null;
+  let gxd: DataArray;
+  if (addon && win.native) {
+    gxd = allocArray(g.dtype, win.planes * win.H * win.W);
+    addon.avgpool2dBackward(gd as FloatArray, gxd as FloatArray, win.native);
+  } else {
+    gxd = avgAdjointRaw(gd, win, g.dtype);
+  }
+  const gx = Tensor._fromData(gxd, inShape, g.dtype);
   record(`${name}Backward`, gx, [g], ([h]) => [avgForward(h!, win, name)]);
   return gx;
 }
@@ -375,6 +470,7 @@ export function avgPool2d(x: Tensor, kernelSize: IntPair, opts: AvgPool2dOptions
       W,
       oh,
       ow,
+      native: override === null ? nativeGeometry(x4, k, s, p, [1, 1], oh, ow, includePad) : null,
       hs: ah.st,
       he: ah.en,
       ws: aw.st,
@@ -418,7 +514,23 @@ export function adaptiveAvgPool2d(
     for (let i = 0; i < oh; i++) {
       for (let j = 0; j < ow; j++) div[i * ow + j] = (ah.en[i]! - ah.st[i]!) * (aw.en[j]! - aw.st[j]!);
     }
-    const win: AvgWindows = { planes: n * c, H, W, oh, ow, hs: ah.st, he: ah.en, ws: aw.st, we: aw.en, div };
+    // Evenly dividing windows are fixed ones (kernel = stride = size / out, no padding).
+    const even = H % oh === 0 && W % ow === 0;
+    const kk: [number, number] = [H / oh, W / ow];
+    const native = even ? nativeGeometry(x4, kk, kk, [0, 0], [1, 1], oh, ow, true) : null;
+    const win: AvgWindows = {
+      planes: n * c,
+      H,
+      W,
+      oh,
+      ow,
+      native,
+      hs: ah.st,
+      he: ah.en,
+      ws: aw.st,
+      we: aw.en,
+      div,
+    };
     return avgForward(x4, win, op);
   });
 }
