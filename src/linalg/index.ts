@@ -20,7 +20,14 @@ export type { SlogdetResult } from './determinant.js';
 export { det, slogdet } from './determinant.js';
 export { LinAlgError } from './errors.js';
 export type { LinalgKernels } from './kernels/index.js';
-export { getLinalgKernels, jsLinalgKernels, resetLinalgKernels, setLinalgKernels } from './kernels/index.js';
+export {
+  getLinalgKernels,
+  jsLinalgKernels,
+  nativeLinalgKernels,
+  resetLinalgKernels,
+  restoreDefaultLinalgKernels,
+  setLinalgKernels,
+} from './kernels/index.js';
 export type { LstsqOptions, LstsqResult } from './lstsq.js';
 export { lstsq } from './lstsq.js';
 export type { MatrixNormOptions, MatrixNormOrd, MatrixRankOptions } from './norms.js';
