@@ -3,6 +3,8 @@
  * from the roots, accumulating gradients per node output, then into leaves
  * (`backward`) or into the requested inputs (`grad`).
  */
+
+import { getBackend } from '../backend/index.js';
 import { AnomalyError, AutogradError, fmtShape, ShapeError } from '../core/errors.js';
 import { shapesEqual } from '../core/shape.js';
 import type { BackwardOptions, Tensor } from '../core/tensor.js';
@@ -38,8 +40,22 @@ function sweep(
   const buffers = new Map<Node, (Tensor | null)[]>();
   const leafGrads = new Map<Tensor, Tensor>();
 
+  // Sums this sweep allocated and has not handed to any backward closure yet: further
+  // contributions are added into them in place (a weight used in 400 RK stages then costs
+  // one buffer, not 400). Only without createGraph, where no graph records the sums.
+  const owned = new Set<Tensor>();
+  const accumulateOwned = (prev: Tensor | null | undefined, g: Tensor): Tensor => {
+    if (!prev) return g;
+    if (owned.has(prev) && prev.dtype === g.dtype && shapesEqual(prev.shape, g.shape)) {
+      getBackend().binary('add', prev._strided(), g._strided(), prev._storage.data);
+      return prev;
+    }
+    const sum = add(prev, g);
+    if (!createGraph) owned.add(sum);
+    return sum;
+  };
   const addToLeaf = (leaf: Tensor, g: Tensor) => {
-    leafGrads.set(leaf, accumulate(leafGrads.get(leaf), g));
+    leafGrads.set(leaf, accumulateOwned(leafGrads.get(leaf), g));
   };
   const addToSlot = (node: Node, index: number, g: Tensor) => {
     let buf = buffers.get(node);
@@ -47,7 +63,7 @@ function sweep(
       buf = new Array<Tensor | null>(node.outputs.length).fill(null);
       buffers.set(node, buf);
     }
-    buf[index] = accumulate(buf[index], g);
+    buf[index] = accumulateOwned(buf[index], g);
   };
 
   withGrad(createGraph, () => {
@@ -86,6 +102,8 @@ function sweep(
       const node = ready.pop()!;
       const buf = buffers.get(node);
       buffers.delete(node);
+      // From here on the closure may return these tensors to several edges: no more in-place sums.
+      if (buf) for (const g of buf) if (g) owned.delete(g);
       const hasGrad = buf?.some((g) => g !== null) ?? false;
       if (hasGrad && buf) {
         const grads = buf.map(

@@ -125,3 +125,23 @@ describe('anomaly mode', () => {
     );
   });
 });
+
+describe('in-place gradient accumulation', () => {
+  test('heavy fan-out gives the same gradients as the out-of-place (createGraph) path', () => {
+    // A weight used in many stages, shared intermediates returned to several edges by add's backward.
+    const w = tensor([0.3, -0.2, 0.5], { dtype: 'float64', requiresGrad: true });
+    const x = tensor([1, 2, 3], { dtype: 'float64', requiresGrad: true });
+    const f = () => {
+      let y = x;
+      for (let i = 0; i < 20; i++) {
+        const k = add(mul(y, w), y);
+        y = add(add(y, mul(k, 0.05)), mul(add(k, k), 0.01));
+      }
+      return sum(mul(y, y));
+    };
+    const [gw1, gx1] = autogradGrad(f(), [w, x], undefined, { createGraph: true }).map((g) => g!.toArray());
+    f().backward();
+    expect(w.grad!.toArray()).toEqual(gw1);
+    expect(x.grad!.toArray()).toEqual(gx1);
+  });
+});
