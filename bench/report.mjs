@@ -11,7 +11,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { caseLabel, flopsOf, TARGETS, WORKLOADS } from './lib/config.mjs';
+import { caseIds, caseLabel, flopsOf, TARGETS, WORKLOADS } from './lib/config.mjs';
 
 export const START = '<!-- bench:start -->';
 export const END = '<!-- bench:end -->';
@@ -227,6 +227,20 @@ function describeEngines(results) {
   return lines;
 }
 
+/** Skipped case ids → labels, a workload whose cases are all listed named once (`brownian` (12 cases)). */
+function skippedList(cases) {
+  const set = new Set(cases);
+  const whole = Object.keys(WORKLOADS).filter((w) => {
+    const ids = caseIds(w);
+    return ids.length > 3 && ids.every((c) => set.has(c));
+  });
+  const covered = new Set(whole.flatMap((w) => caseIds(w)));
+  return [
+    ...cases.filter((c) => !covered.has(c)).map(caseLabel),
+    ...whole.map((w) => `\`${w}\` (${caseIds(w).length} cases)`),
+  ].join(', ');
+}
+
 /** Markdown body (without the markers). */
 export function renderMarkdown(results, opts = {}) {
   const out = [];
@@ -279,10 +293,10 @@ export function renderMarkdown(results, opts = {}) {
       '',
     );
   }
-  // Time-based workloads
-  const timeCases = results.cases.filter((c) => !c.startsWith('gemm/'));
+  // Time-based workloads (the Brownian-path queries get their own per-query table below)
+  const timeCases = results.cases.filter((c) => !c.startsWith('gemm/') && !c.startsWith('brownian/'));
   if (timeCases.length) {
-    out.push('### 2–6. Training steps, neural ODE, per-op overhead, attention — time, lower is better', '');
+    out.push('### 2–6 and diffeq workloads — time per call, lower is better', '');
     out.push(
       table(
         ['case', 'unit', ...engineCols.map(label)],
@@ -297,8 +311,8 @@ export function renderMarkdown(results, opts = {}) {
     const names = [...new Set(timeCases.map((c) => c.split('/')[0]))];
     out.push(...names.map((n) => `- ${WORKLOADS[n].title}.`), '');
   }
-  // Diffeq workloads: the solvers' own statistics (medians over the timed calls).
-  const diffeqCases = results.cases.filter((c) => WORKLOADS[c.split('/')[0]]?.diffeq);
+  // ODE workloads: the solvers' own statistics (medians over the timed calls).
+  const diffeqCases = results.cases.filter((c) => ['vdp', 'node-train'].includes(c.split('/')[0]));
   if (diffeqCases.length) {
     const f = (x) => fmtNum(x);
     const n = (x) => (Number.isFinite(x) ? String(Math.round(x)) : '–');
@@ -335,7 +349,7 @@ export function renderMarkdown(results, opts = {}) {
         }
       }
     }
-    out.push('### Diffeq workloads — solver statistics (medians over the timed calls)', '');
+    out.push('### ODE workloads — solver statistics (medians over the timed calls)', '');
     out.push(
       'Loop time = wall time of the solve minus the time inside the vector field (torchode\'s definition; nabla\'s ' +
         '`sol.stats.loopTimeMs`), per step = ÷ (accepted + rejected steps). The PyTorch baseline is a plain-PyTorch ' +
@@ -356,6 +370,83 @@ export function renderMarkdown(results, opts = {}) {
           'loop ms',
           'vf ms',
         ],
+        rows,
+      ),
+      '',
+    );
+  }
+
+  // SDE solve loop: per-step times, and every nabla case against PyTorch's plain loop.
+  const sdeCases = results.cases.filter((c) => c.startsWith('sde/'));
+  if (sdeCases.length) {
+    const steps = WORKLOADS.sde.steps;
+    const us = (ms) => fmtNum(ms * 1000);
+    const torchLoop = resultOf(results, 'torch', 'sde/plain-loop');
+    const rows = [];
+    for (const c of sdeCases) {
+      for (const e of engineCols) {
+        const r = resultOf(results, e, c);
+        if (!r) continue;
+        const m = r.metrics ?? {};
+        rows.push([
+          caseLabel(c),
+          label(e),
+          fmtNum(r.median),
+          us(r.median / steps),
+          m.loopPerStepMs !== undefined ? us(m.loopPerStepMs) : '–',
+          m.steps !== undefined ? String(Math.round(m.steps)) : String(steps),
+          torchLoop && e !== 'torch' ? fmtRatio(torchLoop.median / r.median) : '–',
+        ]);
+      }
+    }
+    out.push("### SDE solve — time per step, and each nabla case against PyTorch's plain loop", '');
+    out.push(
+      'Per step = wall time of the solve ÷ steps; loop = the solve minus the time inside the drift and diffusion ' +
+        "(nabla's `sol.stats.loopTimeMs`). The last column compares every nabla case with the plain PyTorch loop " +
+        "(`bench/peers/torch_sde.py`: randn increments, no Brownian-path object); nabla's diffeqsolve cases also " +
+        'build and query a Brownian path, so their ratio includes that work.',
+      '',
+    );
+    out.push(
+      table(
+        ['case', 'engine', 'ms/solve', 'µs/step', 'loop µs/step', 'steps', 'PyTorch plain loop ÷ this'],
+        rows,
+      ),
+      '',
+    );
+  }
+  // Brownian-path queries (nabla only): µs per query against the number of queries.
+  const brownCases = results.cases.filter((c) => c.startsWith('brownian/'));
+  if (brownCases.length) {
+    const counts = WORKLOADS.brownian.counts;
+    const series = [...new Set(brownCases.map((c) => c.split('/')[1]))];
+    const rows = [];
+    for (const e of engineCols) {
+      if (!results.engines[e]?.results?.some((r) => r.case.startsWith('brownian/'))) continue;
+      for (const s of series) {
+        const [kind, order] = s.split('-');
+        rows.push([
+          kind === 'vbt' ? 'VirtualBrownianTree' : 'BrownianInterval',
+          order === 'seq' ? 'sequential' : 'shuffled',
+          label(e),
+          ...counts.map((n) => {
+            const r = resultOf(results, e, `brownian/${s}/${n}`);
+            if (!r) return cellFor(results, e, `brownian/${s}/${n}`);
+            const f = (ms) => fmtNum((ms * 1000) / n);
+            return `${f(r.median)} [${f(r.q1)}–${f(r.q3)}]`;
+          }),
+        ]);
+      }
+    }
+    out.push('### Brownian-path queries — µs per query, lower is better (nabla only)', '');
+    out.push(
+      `${WORKLOADS.brownian.title}. Cell: the call's median time ÷ n (interquartile range in brackets), so the ` +
+        'small-n columns include building the path.',
+      '',
+    );
+    out.push(
+      table(
+        ['path', 'order', 'engine', ...counts.map((n) => `n = ${n.toLocaleString('en-US')}`)],
         rows,
       ),
       '',
@@ -415,8 +506,8 @@ export function renderMarkdown(results, opts = {}) {
     for (const x of e.errors ?? [])
       notes.push(`${e.engine}, ${caseLabel(x.case)}: error — ${x.error.split('\n')[0]}`);
     const skips = new Map();
-    for (const x of e.skipped ?? []) skips.set(x.reason, [...(skips.get(x.reason) ?? []), caseLabel(x.case)]);
-    for (const [reason, cs] of skips) notes.push(`${e.engine}: skipped ${cs.join(', ')} — ${reason}`);
+    for (const x of e.skipped ?? []) skips.set(x.reason, [...(skips.get(x.reason) ?? []), x.case]);
+    for (const [reason, cs] of skips) notes.push(`${e.engine}: skipped ${skippedList(cs)} — ${reason}`);
     const configs = e.semi ? [] : (e.results ?? []).filter((r) => r.config);
     if (configs.length) {
       const tried = Object.keys(configs[0].calibration ?? {}).join(' | ');

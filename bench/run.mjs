@@ -23,7 +23,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { caseIds, DIFFEQ_WORKLOADS, WORKLOAD_NAMES, WORKLOADS } from './lib/config.mjs';
+import { caseIds, DIFFEQ_WORKLOADS, NABLA_ONLY_WORKLOADS, WORKLOAD_NAMES, WORKLOADS } from './lib/config.mjs';
 import { computeRatios, renderMarkdown, writeDocs } from './report.mjs';
 
 const benchDir = path.dirname(fileURLToPath(import.meta.url));
@@ -195,8 +195,16 @@ const allCases = only.flatMap((w) => caseIds(w));
 const semiCompareWorkloads = only.filter((w) => w !== 'gemm' && !DIFFEQ_WORKLOADS.includes(w));
 // Engines other than nabla and PyTorch have no ODE solver of the same kind: they skip the diffeq workloads.
 const noDiffeq = only.filter((w) => !DIFFEQ_WORKLOADS.includes(w));
-const diffeqSkipped = only.filter((w) => DIFFEQ_WORKLOADS.includes(w));
-const DIFFEQ_SKIP_REASON = 'diffeq workloads run in nabla and PyTorch only';
+const diffeqSkip = {
+  workloads: only.filter((w) => DIFFEQ_WORKLOADS.includes(w)),
+  reason: 'diffeq workloads run in nabla and PyTorch only',
+};
+// …and some of them (Brownian-path queries) in nabla only.
+const notNablaOnly = only.filter((w) => !NABLA_ONLY_WORKLOADS.includes(w));
+const nablaOnlySkip = {
+  workloads: only.filter((w) => NABLA_ONLY_WORKLOADS.includes(w)),
+  reason: 'nabla only: no comparable object in the PyTorch baseline',
+};
 
 /** Engines in run order. `weight` ≈ relative wall time, used to share the time budget. */
 const plan = [
@@ -246,7 +254,7 @@ const plan = [
     weight: 0.4,
     python: true,
     workloads: only.filter((w) => w === 'gemm' || w === 'overhead'),
-    diffeqSkipped,
+    skips: [diffeqSkip],
     cmd: py.chosen?.cmd,
     args: [path.join(benchDir, 'peers/torch_numpy.py'), '--engine', 'numpy', '--config', cfgPath],
     env: pyEnv,
@@ -257,6 +265,8 @@ const plan = [
     kind: 'python',
     weight: 0.8,
     python: true,
+    workloads: notNablaOnly,
+    skips: [nablaOnlySkip],
     cmd: py.chosen?.cmd,
     args: [path.join(benchDir, 'peers/torch_numpy.py'), '--engine', 'torch', '--config', cfgPath],
     env: pyEnv,
@@ -271,7 +281,7 @@ const plan = [
     kind: 'peer',
     weight: 1,
     workloads: noDiffeq,
-    diffeqSkipped,
+    skips: [diffeqSkip],
     ...nodeScript('peers/tfjs.cjs', ['--backend', 'wasm']),
   },
   {
@@ -279,7 +289,7 @@ const plan = [
     kind: 'peer',
     weight: 1.6,
     workloads: noDiffeq,
-    diffeqSkipped,
+    skips: [diffeqSkip],
     ...nodeScript('peers/jaxjs.mjs'),
   },
   {
@@ -287,7 +297,7 @@ const plan = [
     kind: 'peer',
     weight: 1.6,
     workloads: noDiffeq,
-    diffeqSkipped,
+    skips: [diffeqSkip],
     ...nodeScript('peers/tfjs.cjs', ['--backend', 'cpu']),
   },
 ].filter(
@@ -350,13 +360,14 @@ for (const e of active) {
     errors: [],
     command: null,
   };
-  const diffeqSkips = (e.diffeqSkipped ?? [])
-    .flatMap((w) => caseIds(w))
-    .map((c) => ({ case: c, reason: DIFFEQ_SKIP_REASON }));
+  const planSkips = (e.skips ?? []).flatMap((s) =>
+    s.workloads.flatMap((w) => caseIds(w)).map((c) => ({ case: c, reason: s.reason })),
+  );
   if (workloads.length === 0) {
-    if (diffeqSkips.length) {
-      engines[e.name] = { ...doc, reason: DIFFEQ_SKIP_REASON, skipped: diffeqSkips };
-      log(`${e.name}: skipped (${DIFFEQ_SKIP_REASON})`);
+    if (planSkips.length) {
+      const reason = [...new Set(planSkips.map((s) => s.reason))].join('; ');
+      engines[e.name] = { ...doc, reason, skipped: planSkips };
+      log(`${e.name}: skipped (${reason})`);
     }
     continue;
   }
@@ -417,7 +428,7 @@ for (const e of active) {
         });
     }
   }
-  final.skipped = [...(final.skipped ?? []), ...diffeqSkips];
+  final.skipped = [...(final.skipped ?? []), ...planSkips];
   engines[e.name] = final;
   log(
     `${e.name}: ${final.available ? `${final.results.length} results` : `unavailable — ${final.reason}`} in ${(final.wallMs / 1000).toFixed(1)} s`,

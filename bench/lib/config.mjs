@@ -73,10 +73,55 @@ export const WORKLOADS = {
     lr: 1e-3,
     dtype: 'float64',
   },
+  sde: {
+    title:
+      'SDE solve: Euler–Maruyama, dX = −tanh(X)dt + (0.5 sin X + 0.2)dW (diagonal noise), batch 256×4, 1000 fixed steps on [0, 1], float32, final state only',
+    unit: 'ms/solve',
+    diffeq: true,
+    // `plain-loop`: a hand-written loop on tensor ops with N(0, dt) increments from randn (both engines);
+    // `diffeqsolve-*`: the library solver with a re-queryable Brownian path (PyTorch: torchsde's
+    // sdeint + BrownianInterval when torchsde is installed; no counterpart of the virtual tree).
+    cases: ['sde/plain-loop', 'sde/diffeqsolve-interval', 'sde/diffeqsolve-vbt'],
+    batch: 256,
+    dim: 4,
+    steps: 1000,
+    t0: 0,
+    t1: 1,
+    dtype: 'float32',
+  },
+  brownian: {
+    title:
+      'Brownian path queries: increments W(t_{k+1}) − W(t_k) on a uniform grid of n steps over [0, 1], shape [16], float32, in order (as a solver asks) and shuffled; VirtualBrownianTree (tol 2⁻¹⁴) and BrownianInterval (dt hint 1/n); one call = a fresh path + n queries',
+    unit: 'µs/query',
+    diffeq: true,
+    // No PyTorch counterpart in the baseline (torchsde is optional and not part of it).
+    nablaOnly: true,
+    shape: [16],
+    counts: [100, 1000, 10000],
+    tol: 2 ** -14,
+    dtype: 'float32',
+  },
 };
+WORKLOADS.brownian.cases = ['vbt', 'interval'].flatMap((k) =>
+  ['seq', 'random'].flatMap((o) => WORKLOADS.brownian.counts.map((n) => `brownian/${k}-${o}/${n}`)),
+);
 
 /** Workloads that only nabla and PyTorch run (the peers have no ODE solver of the same kind). */
 export const DIFFEQ_WORKLOADS = Object.keys(WORKLOADS).filter((w) => WORKLOADS[w].diffeq);
+
+/** Workloads that only nabla runs (no peer has a comparable object). */
+export const NABLA_ONLY_WORKLOADS = Object.keys(WORKLOADS).filter((w) => WORKLOADS[w].nablaOnly);
+
+/**
+ * Initial states of the SDE workload in [-1, 1), the same in every engine (low-discrepancy sequence;
+ * bench/peers/torch_sde.py has the same formula).
+ */
+export function sdeInitial(batch, dim) {
+  const frac = (x) => x - Math.floor(x);
+  return Array.from({ length: batch }, (_, i) =>
+    Array.from({ length: dim }, (_, j) => 2 * frac(0.5 + i * 0.6180339887 + j * 0.4142135623) - 1),
+  );
+}
 
 /**
  * Initial Van der Pol states, the same in every engine: x, v ∈ [-2, 2) from two golden-ratio-like
@@ -94,6 +139,7 @@ export const WORKLOAD_NAMES = Object.keys(WORKLOADS);
 /** Case ids of a workload, in display order. */
 export function caseIds(name) {
   const w = WORKLOADS[name];
+  if (w.cases) return w.cases;
   if (name === 'gemm') return w.dtypes.flatMap((dt) => w.sizes.map((n) => `gemm/${dt}/${n}`));
   if (name === 'overhead') return ['overhead/add1000', 'overhead/matmul32'];
   if (name === 'node-train') return ['node-train/dto', 'node-train/backsolve'];
@@ -133,6 +179,11 @@ export function nodeTrainInit({ batch, dim, hidden }) {
 export function caseLabel(caseId) {
   const m = /^gemm\/float(\d+)\/(\d+)$/.exec(caseId);
   if (m) return `GEMM ${m[2]} f${m[1]}`;
+  const b = /^brownian\/(vbt|interval)-(seq|random)\/(\d+)$/.exec(caseId);
+  if (b) {
+    const kind = b[1] === 'vbt' ? 'VirtualBrownianTree' : 'BrownianInterval';
+    return `${kind}, ${b[2] === 'seq' ? 'sequential' : 'shuffled'}, n = ${Number(b[3]).toLocaleString('en-US')}`;
+  }
   return (
     {
       mlp: 'MLP step',
@@ -145,6 +196,9 @@ export function caseLabel(caseId) {
       'vdp#loopPerStepMs': 'Van der Pol loop time/step',
       'node-train/dto': 'Neural-ODE train step, DTO',
       'node-train/backsolve': 'Neural-ODE train step, backsolve',
+      'sde/plain-loop': 'SDE Euler–Maruyama, plain loop',
+      'sde/diffeqsolve-interval': 'SDE diffeqsolve + BrownianInterval',
+      'sde/diffeqsolve-vbt': 'SDE diffeqsolve + VirtualBrownianTree',
     }[caseId] ?? caseId
   );
 }

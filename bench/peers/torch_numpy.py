@@ -6,7 +6,9 @@
 Same timing protocol as bench/lib/measure.mjs (first call, warm-up, samples of `inner` calls,
 median and quartiles of the per-call time in ms) and the same workload sizes (CONFIG.json is
 bench/lib/config.mjs's WORKLOADS, written by the orchestrator). NumPy runs the cases it can express
-without autograd (GEMM, per-op overhead); PyTorch runs all of them. The result file is rewritten
+without autograd (GEMM, per-op overhead); PyTorch runs all of them except the nabla-only ones
+(`nablaOnly` in the config: Brownian-path queries). The diffeq baselines live in torch_diffeq.py
+(`vdp`, `node-train`) and torch_sde.py (`sde`). The result file is rewritten
 after every case, so a run killed by the orchestrator's timeout keeps its finished cases.
 
 The orchestrator starts this script with OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE removed from the
@@ -77,6 +79,8 @@ def measure(fn, budget_ms, min_samples=5, max_samples=200, min_warmup=2, min_sam
 
 
 def case_ids(cfg, name):
+    if "cases" in cfg.get(name, {}):
+        return cfg[name]["cases"]
     if name == "gemm":
         return [f"gemm/{dt}/{n}" for dt in cfg["gemm"]["dtypes"] for n in cfg["gemm"]["sizes"]]
     if name == "overhead":
@@ -144,6 +148,8 @@ class Recorder:
                 entry["calibration"] = calibration
             if "check" in c:
                 entry["check"] = c["check"]()
+            if "note" in c:
+                entry["note"] = c["note"]
             self.doc["results"].append(entry)
             sys.stderr.write(f"[{self.doc['engine']}] {case}: median {stats['median']:.4f} ms "
                              f"[{stats['q1']:.4f}–{stats['q3']:.4f}] n={stats['n']}×{stats['inner']}"
@@ -247,7 +253,7 @@ def run_numpy(rec, cfg):
     for c in ["mlp", "cnn", "node", "attention"]:
         if c in rec.selected:
             rec.doc["skipped"].append({"case": c, "reason": "NumPy has no autograd"})
-    for c in ["vdp", "node-train/dto", "node-train/backsolve"]:
+    for c in [x for w, v in cfg.items() if v.get("diffeq") for x in case_ids(cfg, w)]:
         if c in rec.selected:
             rec.doc["skipped"].append({"case": c, "reason": "diffeq workloads run in nabla and PyTorch only"})
     rec.doc["info"]["blas"] = loaded_blas()
@@ -384,6 +390,12 @@ def run_torch(rec, cfg):
         import torch_diffeq  # noqa: PLC0415
 
         torch_diffeq.run_diffeq(rec, cfg, configs)
+    # SDE solve loop (bench/peers/torch_sde.py: a plain-PyTorch Euler–Maruyama loop, + torchsde if installed).
+    if "sde" in cfg and rec.selected & set(case_ids(cfg, "sde")):
+        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+        import torch_sde  # noqa: PLC0415
+
+        torch_sde.run_sde(rec, cfg, configs)
     rec.doc["info"]["blas"] = loaded_blas()
 
 

@@ -12,15 +12,17 @@ import { isGradEnabled, noGrad } from '../autograd/mode.js';
 import type { DType } from '../core/dtype.js';
 import { ArgumentError, fmtShape, ShapeError } from '../core/errors.js';
 import { Tensor } from '../core/tensor.js';
+import { mul } from '../ops/binary.js';
 import { cast } from '../ops/cast.js';
 import type { StepSizeController } from './controllers/base.js';
 import { initialStepSize, PIDController } from './controllers/pid.js';
 import { RESULT } from './errors.js';
 import { rowsFinite, rowWhereLeaves } from './kernels.js';
 import type { Event, SaveAt } from './saveat.js';
-import type { AbstractSolver, Interpolant, SolverCounters, StepContext, StepResult } from './solvers/base.js';
+import type { AbstractSolver, Interpolant, SolverCounters, StepResult } from './solvers/base.js';
+import type { TermStepContext } from './solvers/sde/context.js';
 import type { AbstractTerm, Time } from './terms/base.js';
-import { describeTree, type TreeDef, treeDefEqual, treeFlatten, treeUnflatten } from './tree.js';
+import { describeTree, type Tree, type TreeDef, treeDefEqual, treeFlatten, treeUnflatten } from './tree.js';
 
 /** Kinds of saved outputs, in slot order. */
 export const KIND_T0 = 0;
@@ -130,7 +132,7 @@ function fmtT(t: number): string {
 
 /** Owns a problem: builds the step context, runs the loop, replays tape steps. */
 export class Engine {
-  readonly ctx: StepContext & { differentiable: boolean };
+  readonly ctx: TermStepContext & { differentiable: boolean };
   readonly counters: SolverCounters;
   readonly dir: number;
   private outDef: TreeDef | null = null;
@@ -156,6 +158,10 @@ export class Engine {
       vf: (t, y) => this.callVF(t, y, null),
       vfProd: (t, y, control) => this.callVF(t, y, { control }),
       contr: (t0, t1) => p.term.contr(this.timeArg(t0), this.timeArg(t1)),
+      t0: p.t0,
+      callTerm: (t, y, fn) => this.callTerm(t, y, fn),
+      stateLeaves: (out) => this.stateLeaves(out),
+      stateTree: (leaves) => treeUnflatten<Tree>(p.def, leaves),
     };
   }
 
@@ -169,13 +175,31 @@ export class Engine {
   /** Evaluates the vector field (or `vf·control`), checking structure and shapes. */
   callVF(t: Float64Array, y: readonly Tensor[], prod: { control: unknown } | null): Tensor[] {
     const p = this.p;
-    const tree = treeUnflatten(p.def, y);
+    const out = this.callTerm(t, y, (tt, tree, args) =>
+      prod ? p.term.vfProd(tt, tree, args, prod.control) : p.term.vf(tt, tree, args),
+    );
+    // The raw vector field of a non-ODE term (e.g. a MultiTerm's array, general-noise
+    // diffusions) is not state-shaped: return its leaves unchecked (used by adjoint checks).
+    if (!prod && !p.term.isODE)
+      return treeFlatten(out, 'diffeqsolve: vector field output', 'vf(t, y)').leaves;
+    return this.stateLeaves(out);
+  }
+
+  /** Calls `fn(t, y, args)` on the state tree (counted as one evaluation and timed). */
+  callTerm<R>(t: Float64Array, y: readonly Tensor[], fn: (t: Time, y: Tree, args: unknown) => R): R {
+    const p = this.p;
+    const tree = treeUnflatten<Tree>(p.def, y);
     const start = performance.now();
-    const out = prod
-      ? p.term.vfProd(this.timeArg(t), tree, p.args, prod.control)
-      : p.term.vf(this.timeArg(t), tree, p.args);
+    const out = fn(this.timeArg(t), tree, p.args);
     this.counters.vfTimeMs += performance.now() - start;
     this.counters.fevals++;
+    return out;
+  }
+
+  /** The leaves of a state-shaped tree returned by a term, checked and cast to the solve dtype. */
+  stateLeaves(out: unknown): Tensor[] {
+    const p = this.p;
+    const y = p.y0;
     if (out instanceof Tensor && y.length === 1 && p.def.kind === 'leaf') {
       return [this.checkLeaf(out, 0, out)];
     }
@@ -570,7 +594,7 @@ class RunState {
     let k: Tensor[] | null = null;
     const anyActive = active.some((a) => a === 1);
     if (anyActive) {
-      k = ctx.vf(t, y);
+      k = this.slope(t, y);
       ctx.differentiable =
         isGradEnabled() &&
         (y.some((l) => l.requiresGrad) ||
@@ -612,7 +636,7 @@ class RunState {
               return Tensor._fromData(p.dtype === 'float32' ? Float32Array.from(o) : o, l.shape, p.dtype);
             });
             const tt = Float64Array.from(t, (v, b) => v + dth[b]!);
-            return ctx.vf(tt, y1).map((l) => l._contiguousData());
+            return this.slope(tt, y1).map((l) => l._contiguousData());
           },
           this.errorOrder,
           ctrl.rtol,
@@ -626,6 +650,21 @@ class RunState {
     this.cstate = ctrl.init(rows);
     this.prevCond = p.event && anyActive ? this.engine.conditionValues(t, y) : null;
     return k;
+  }
+
+  /**
+   * `f(t, y)` for ODE terms. For other terms (SDEs, CDEs) the average slope
+   * `vf·(X(t1) − X(t)) / (t1 − t)` over the rest of the interval, used only for the
+   * finiteness check at t0 and the initial step-size heuristic.
+   */
+  private slope(t: Float64Array, y: readonly Tensor[]): Tensor[] {
+    const ctx = this.engine.ctx;
+    const p = this.p;
+    if (p.term.isODE) return ctx.vf(t, y);
+    const tEnd = new Float64Array(t.length).fill(p.t1);
+    const k = ctx.vfProd(t, y, ctx.contr(t, tEnd));
+    const h = p.t1 - t[0]!;
+    return h === 0 ? k : k.map((l) => mul(l, 1 / h));
   }
 
   /** Picks each active row's step (clipped to t1 and step/jump times); false when all rows are done. */

@@ -6,13 +6,17 @@ import type { Experiment } from '../experiment/types.js';
 import { demoRegression } from './demo/regression.js';
 import { cnf2d } from './diffeq/cnf-2d.js';
 import { deqFixedPointExperiment } from './diffeq/deq-fixed-point.js';
+import { ncdeSpirals } from './diffeq/ncde-spirals.js';
 import { nodeSpiral } from './diffeq/node-spiral.js';
+import { symbolicRegressionExperiment } from './diffeq/symbolic-regression.js';
 
 export const experiments: readonly Experiment[] = [
   demoRegression,
   nodeSpiral,
   cnf2d,
   deqFixedPointExperiment,
+  ncdeSpirals,
+  symbolicRegressionExperiment,
 ];
 
 export function getExperiment(
