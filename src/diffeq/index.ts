@@ -16,6 +16,7 @@ export type { ResultCode } from './errors.js';
 export { DiffEqError, isSuccess } from './errors.js';
 export type { NeuralODEOptions, TimeInput } from './neural-ode.js';
 export { callField, NeuralODE } from './neural-ode.js';
+export * from './neural-sde/index.js';
 export type { ErrorNorm, ErrorNormFn } from './norms.js';
 export { groupedRmsNorm } from './norms.js';
 export type { AbstractPath } from './path.js';

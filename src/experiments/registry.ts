@@ -8,6 +8,8 @@ import { cnf2d } from './diffeq/cnf-2d.js';
 import { deqFixedPointExperiment } from './diffeq/deq-fixed-point.js';
 import { ncdeSpirals } from './diffeq/ncde-spirals.js';
 import { nodeSpiral } from './diffeq/node-spiral.js';
+import { reversibleHeunMemory } from './diffeq/reversible-heun-memory.js';
+import { sdeGanOu } from './diffeq/sde-gan-ou.js';
 import { symbolicRegressionExperiment } from './diffeq/symbolic-regression.js';
 
 export const experiments: readonly Experiment[] = [
@@ -17,6 +19,8 @@ export const experiments: readonly Experiment[] = [
   deqFixedPointExperiment,
   ncdeSpirals,
   symbolicRegressionExperiment,
+  sdeGanOu,
+  reversibleHeunMemory,
 ];
 
 export function getExperiment(

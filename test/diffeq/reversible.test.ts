@@ -3,13 +3,19 @@ import { gradcheck } from '../../src/autograd/gradcheck.js';
 import type { Node } from '../../src/autograd/node.js';
 import {
   type AbstractAdjoint,
+  BacksolveAdjoint,
   BrownianInterval,
   ControlTerm,
   DirectAdjoint,
   diffeqsolve,
   Event,
   Heun,
+  hermiteCubicBackwardDifferences,
+  InterpolatedAdjoint,
+  type InterpolatedPath,
+  linearInterpolation,
   MultiTerm,
+  NeuralCDE,
   ODETerm,
   PIDController,
   RecursiveCheckpointAdjoint,
@@ -18,7 +24,7 @@ import {
   SaveAt,
   VirtualBrownianTree,
 } from '../../src/diffeq/index.js';
-import { autogradGrad, ones, type Tensor, tensor } from '../../src/index.js';
+import { ArgumentError, AutogradError, autogradGrad, ones, type Tensor, tensor } from '../../src/index.js';
 import { Linear, Sequential, Tanh } from '../../src/nn/index.js';
 import { randn, randomKey } from '../../src/random/index.js';
 
@@ -253,6 +259,179 @@ describe('ReversibleAdjoint', () => {
       });
     expect(() => autogradGrad(sol().ys!.sum(), [y])).toThrow(
       /ReversibleHeun: the step from t = .* does not continue the previous step/,
+    );
+  });
+});
+
+describe('ReversibleAdjoint on a neural CDE (differentiable control path)', () => {
+  const TIMES = [0, 0.4, 1, 1.5];
+  /** [batch 2, length 4, channels 2], one missing value. */
+  const DATA = () =>
+    tensor(
+      [
+        [
+          [0.3, 0.1],
+          [0.5, Number.NaN],
+          [-0.2, 0.4],
+          [0.5, 0.3],
+        ],
+        [
+          [-0.1, 0.2],
+          [0.6, 0],
+          [0.2, 0.7],
+          [0.9, -0.3],
+        ],
+      ],
+      { dtype: 'float64' },
+    );
+  const interpolations = {
+    linear: (x: Tensor) => linearInterpolation(x, { times: TIMES, timeChannel: true }),
+    hermite: (x: Tensor) => hermiteCubicBackwardDifferences(x, { times: TIMES, timeChannel: true }),
+  };
+
+  /**
+   * z0 = ζ(X(t0)), dz = f(z)·dX with f an MLP → [hidden 3, channels 3] (the path's coefficients
+   * are not declared: ReversibleAdjoint finds them through the ControlTerm); loss Σ z² at
+   * save times between steps and at t1.
+   */
+  function cdeGrads(adjoint: AbstractAdjoint, make: (x: Tensor) => InterpolatedPath, dt0 = 0.1) {
+    const net = new Sequential(
+      new Linear(3, 8, { dtype: 'float64', key: randomKey(21) }),
+      new Tanh(),
+      new Linear(8, 9, { dtype: 'float64', key: randomKey(22) }),
+      new Tanh(),
+    );
+    const init = new Linear(3, 3, { dtype: 'float64', key: randomKey(23) });
+    const params = [...net.parameters(), ...init.parameters()];
+    const x = DATA().requiresGrad_(true);
+    const path = make(x);
+    const term = new ControlTerm((_t, z: Tensor) => net.forward(z).reshape([2, 3, 3]), path, { params: net });
+    const z0 = init.forward(path.evaluate(path.t0));
+    const sol = diffeqsolve(term, new ReversibleHeun(), path.t0, path.t1, dt0, z0, {
+      adjoint,
+      saveat: new SaveAt({ ts: [0.55, 1.23], t1: true }),
+    });
+    const loss = sol.ys!.square().sum();
+    const [gx, ...gp] = autogradGrad(loss, [x, ...params]);
+    return { data: vals(gx!), params: gp.map((g) => vals(g)), ys: sol.ys! };
+  }
+
+  for (const [kind, make] of Object.entries(interpolations)) {
+    it(`gradients w.r.t. the data and the parameters equal DirectAdjoint to 1e-8 (${kind} path)`, () => {
+      const d = cdeGrads(new DirectAdjoint(), make);
+      const r = cdeGrads(new ReversibleAdjoint(), make);
+      expect(maxAbsDiff(vals(d.ys), vals(r.ys))).toBe(0);
+      expect(maxAbs(d.data)).toBeGreaterThan(1e-2);
+      expect(maxAbsDiff(d.data, r.data)).toBeLessThan(1e-8);
+      for (const [i, g] of d.params.entries()) expect(maxAbsDiff(g, r.params[i]!)).toBeLessThan(1e-8);
+      // The missing observation (sample 0, time 1, data channel 1) gets no gradient.
+      expect(r.data[3]).toBe(0);
+    });
+  }
+
+  it('NeuralCDE in control mode (coefficients declared as parameters) with reversible Heun', () => {
+    const grads = (adjoint: AbstractAdjoint) => {
+      const m = new NeuralCDE(3, 3, 1, {
+        width: 6,
+        dtype: 'float64',
+        key: randomKey(24),
+        mode: 'control',
+        solver: new ReversibleHeun(),
+        dt0: 0.05,
+        adjoint,
+      });
+      const x = DATA().requiresGrad_(true);
+      m.forward(interpolations.hermite(x)).square().sum().backward();
+      return [vals(x.grad), ...m.parameters().map((q) => vals(q.grad))];
+    };
+    const d = grads(new DirectAdjoint());
+    const r = grads(new ReversibleAdjoint());
+    for (const [i, g] of d.entries()) expect(maxAbsDiff(g, r[i]!)).toBeLessThan(1e-8);
+  });
+
+  it('keeps O(1) memory in the number of steps with a differentiable path', () => {
+    const size = (dt0: number) => graphSize(cdeGrads(new ReversibleAdjoint(), interpolations.linear, dt0).ys);
+    expect(size(0.01)).toBe(size(0.1));
+  });
+
+  it('passes a float64 gradcheck w.r.t. the data (linear and Hermite paths)', () => {
+    const W = randn([2, 4], { dtype: 'float64', key: randomKey(25) }).mul(0.7);
+    for (const make of Object.values(interpolations)) {
+      const f = (x: Tensor) => {
+        const path = make(x); // [1, 2] data channel + time → [1, 2] channels
+        const term = new ControlTerm((_t, z: Tensor) => z.matmul(W).tanh().reshape([1, 2, 2]), path);
+        return diffeqsolve(
+          term,
+          new ReversibleHeun(),
+          path.t0,
+          path.t1,
+          0.25,
+          path.evaluate(path.t0).mul(0.5),
+          {
+            adjoint: new ReversibleAdjoint(),
+            saveat: new SaveAt({ ts: [0.6, 1.5] }),
+          },
+        ).ys!;
+      };
+      expect(gradcheck((x) => f(x!), [tensor([[[0.3], [-0.4], [0.2], [0.5]]], { dtype: 'float64' })])).toBe(
+        true,
+      );
+    }
+  });
+
+  it('rejects control paths that depend on tensors requiring grad without exposing them', () => {
+    const w = f64([0.5, -0.3]).requiresGrad_(true);
+    const path = {
+      t0: 0,
+      t1: 1,
+      shape: [2],
+      dtype: 'float64' as const,
+      evaluate: (ta: number, tb?: number) => w.mul(tb === undefined ? ta : tb - ta),
+    };
+    const term = new ControlTerm((_t, z: Tensor) => z.cos(), path, { noise: 'diagonal' });
+    const y0 = f64([0.1, 0.2]).requiresGrad_(true);
+    const solve = (adjoint: AbstractAdjoint) =>
+      diffeqsolve(term, new ReversibleHeun(), 0, 1, 0.25, y0, { adjoint }).ys!;
+    expect(() => solve(new ReversibleAdjoint())).toThrow(AutogradError);
+    expect(() => solve(new ReversibleAdjoint())).toThrow(
+      /^ReversibleAdjoint: a ControlTerm's control path depends on 1 tensor\(s\) requiring grad \(shapes \[2\]\) that it does not expose/,
+    );
+    expect(() => autogradGrad(solve(new DirectAdjoint()).sum(), [w])).not.toThrow();
+  });
+});
+
+describe('continuous adjoints on non-ODE terms', () => {
+  it('BacksolveAdjoint rejects SDE terms with a clear message (Brownian control)', () => {
+    const bm = new VirtualBrownianTree({ t0: 0, t1: 1, shape: [3, 2], key: randomKey(8), dtype: 'float64' });
+    const { term } = neuralSDE(bm);
+    const y = randn([3, 2], { dtype: 'float64', key: randomKey(7) }).requiresGrad_(true);
+    for (const adjoint of [new BacksolveAdjoint(), new InterpolatedAdjoint()]) {
+      const solve = () => diffeqsolve(term, new ReversibleHeun(), 0, 1, 0.1, y, { adjoint });
+      expect(solve).toThrow(ArgumentError);
+      expect(solve).toThrow(
+        new RegExp(
+          `^${adjoint.name}: SDE/control terms with a Brownian control are not supported \\(got MultiTerm\\(ODETerm, ControlTerm\\(VirtualBrownianTree\\)\\)\\); ` +
+            'there is no continuous SDE adjoint. Use ReversibleAdjoint with ReversibleHeun \\(exact, O\\(1\\) memory\\), ' +
+            'or DirectAdjoint/RecursiveCheckpointAdjoint$',
+        ),
+      );
+    }
+    // Also without gradients: the check is made before the solve.
+    expect(() =>
+      diffeqsolve(term, new Heun(), 0, 1, 0.1, y.detach(), { adjoint: new BacksolveAdjoint() }),
+    ).toThrow(/BacksolveAdjoint: SDE\/control terms with a Brownian control are not supported/);
+  });
+
+  it("rejects a CDE ControlTerm on an interpolated path, pointing to the ODE form (NeuralCDE mode 'ode')", () => {
+    const x = tensor([[[0.3], [-0.4], [0.2]]], { dtype: 'float64' }).requiresGrad_(true);
+    const path = linearInterpolation(x, { times: [0, 0.5, 1], timeChannel: true });
+    const term = new ControlTerm(
+      (_t, z: Tensor) => z.reshape([1, 2, 1]).mul(ones([1, 2, 2], { dtype: 'float64' })),
+      path,
+    );
+    const z0 = ones([1, 2], { dtype: 'float64' });
+    expect(() => diffeqsolve(term, new Heun(), 0, 1, 0.25, z0, { adjoint: new BacksolveAdjoint() })).toThrow(
+      /^BacksolveAdjoint: ControlTerms are not supported \(got ControlTerm\(InterpolatedPath\)\); .*NeuralCDE mode 'ode'/,
     );
   });
 });

@@ -32,6 +32,8 @@ import { SaveAt } from '../saveat.js';
 import { DenseSolution } from '../solution.js';
 import type { AbstractSolver } from '../solvers/base.js';
 import type { AbstractTerm, Time } from '../terms/base.js';
+import { ControlTerm } from '../terms/control.js';
+import { MultiTerm } from '../terms/multi.js';
 import type { TreeDef } from '../tree.js';
 import { type AbstractAdjoint, type AdjointResult, absoluteSlots, assemble, slotLayout } from './base.js';
 import { checkUndeclared, collectParams, vjpList } from './params.js';
@@ -82,6 +84,43 @@ function leafTerm(vf: (t: number, y: Tensor[]) => Tensor[]): AbstractTerm<Tensor
     vfProd: (t: Time, y: Tensor[], _a: unknown, c: unknown) =>
       vf(t as number, y).map((x) => mul(x, c as number)),
   };
+}
+
+function describeTerm(t: AbstractTerm): string {
+  if (t instanceof MultiTerm) return `MultiTerm(${t.terms.map(describeTerm).join(', ')})`;
+  if (t instanceof ControlTerm) return `ControlTerm(${t.control.constructor?.name ?? 'path'})`;
+  return (t as { constructor?: { name?: string } }).constructor?.name ?? 'term';
+}
+
+function controlTerms(t: AbstractTerm, out: ControlTerm[] = []): ControlTerm[] {
+  if (t instanceof MultiTerm) for (const s of t.terms) controlTerms(s, out);
+  else if (t instanceof ControlTerm) out.push(t);
+  return out;
+}
+
+/**
+ * The continuous adjoints integrate the adjoint ODE of dy/dt = f(t, y): terms whose control
+ * is not time (SDEs, CDE `ControlTerm`s, `MultiTerm`s) are rejected with the alternatives.
+ */
+function checkODETerm(term: AbstractTerm, op: string): void {
+  if (term.isODE) return;
+  const got = describeTerm(term);
+  const controls = controlTerms(term);
+  const brownian = controls.some((c) => typeof c.control.derivative !== 'function');
+  if (brownian)
+    throw new ArgumentError(
+      `${op}: SDE/control terms with a Brownian control are not supported (got ${got}); there is no continuous ` +
+        'SDE adjoint. Use ReversibleAdjoint with ReversibleHeun (exact, O(1) memory), or DirectAdjoint/RecursiveCheckpointAdjoint',
+    );
+  if (controls.length > 0)
+    throw new ArgumentError(
+      `${op}: ControlTerms are not supported (got ${got}); the continuous adjoints differentiate dy/dt = f(t, y). For a CDE ` +
+        "on a differentiable path integrate dz/dt = f(z)·dX/dt as an ODETerm (NeuralCDE mode 'ode'), or use " +
+        'DirectAdjoint/RecursiveCheckpointAdjoint (or ReversibleAdjoint with ReversibleHeun)',
+    );
+  throw new ArgumentError(
+    `${op}: needs an ODE term (isODE, control = time; got ${got}); use DirectAdjoint or RecursiveCheckpointAdjoint`,
+  );
 }
 
 abstract class ContinuousAdjoint implements AbstractAdjoint {
@@ -182,6 +221,7 @@ abstract class ContinuousAdjoint implements AbstractAdjoint {
   solve(engine: Engine): AdjointResult {
     const p = engine.p;
     const sa = p.saveat;
+    checkODETerm(p.term, this.name);
     if (sa.steps || sa.fn) {
       throw new ArgumentError(
         `${this.name}: SaveAt steps/fn are not supported (save t0, t1 and ts only, or use a DTO adjoint)`,

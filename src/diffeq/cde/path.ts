@@ -1,6 +1,6 @@
 /** `InterpolatedPath`: a piecewise-polynomial data path usable as a CDE control. */
 import type { DType } from '../../core/dtype.js';
-import { ArgumentError } from '../../core/errors.js';
+import { ArgumentError, fmtShape } from '../../core/errors.js';
 import { Tensor } from '../../core/tensor.js';
 import { add, mul, sub } from '../../ops/binary.js';
 import { zeros } from '../../ops/creation.js';
@@ -91,6 +91,44 @@ export class InterpolatedPath implements AbstractPath {
   tensors(): Tensor[] {
     const { a, b, c, d } = this.coeffs;
     return [a, b, ...(c ? [c] : []), ...(d ? [d] : [])];
+  }
+
+  /**
+   * The same path with its coefficient tensors replaced by `tensors` (in the order of
+   * `tensors()`, with their shapes and dtype). `ReversibleAdjoint` evaluates the control
+   * increments on a copy whose coefficients are fresh leaves, so that each step's VJP stops
+   * at the coefficients instead of sweeping the history of the data.
+   */
+  withTensors(tensors: readonly Tensor[]): InterpolatedPath {
+    const cur = this.tensors();
+    const ok =
+      tensors.length === cur.length &&
+      tensors.every(
+        (t, i) =>
+          t instanceof Tensor &&
+          t.dtype === cur[i]!.dtype &&
+          t.shape.length === cur[i]!.shape.length &&
+          t.shape.every((s, k) => s === cur[i]!.shape[k]),
+      );
+    if (!ok)
+      throw new ArgumentError(
+        `InterpolatedPath.withTensors: needs ${cur.length} ${this.dtype} tensors of shapes ${cur.map((t) => fmtShape(t.shape)).join(', ')} (those of tensors())`,
+      );
+    let k = 2;
+    const c = this.coeffs.c ? tensors[k++]! : null;
+    const d = this.coeffs.d ? tensors[k++]! : null;
+    return new InterpolatedPath({
+      kind: this.kind,
+      coeffs: { a: tensors[0]!, b: tensors[1]!, c, d },
+      knots: this.knots,
+      nValid: this.nValid,
+      batch: this.batch,
+      length: this.length,
+      channels: this.channels,
+      batched: this.batched,
+      shared: this.shared,
+      layout: this.layout,
+    });
   }
 
   /** X(tb) − X(ta) when `tb` is given, else X(ta). */
