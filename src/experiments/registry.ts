@@ -11,6 +11,7 @@ import { nodeSpiral } from './diffeq/node-spiral.js';
 import { reversibleHeunMemory } from './diffeq/reversible-heun-memory.js';
 import { sdeGanOu } from './diffeq/sde-gan-ou.js';
 import { symbolicRegressionExperiment } from './diffeq/symbolic-regression.js';
+import { lossesExperiments } from './losses/index.js';
 
 export const experiments: readonly Experiment[] = [
   demoRegression,
@@ -21,6 +22,7 @@ export const experiments: readonly Experiment[] = [
   symbolicRegressionExperiment,
   sdeGanOu,
   reversibleHeunMemory,
+  ...lossesExperiments,
 ];
 
 export function getExperiment(
