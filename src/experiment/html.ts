@@ -99,7 +99,7 @@ export function claimsTableMd(claims: readonly Claim[]): string {
   const lines = ['| Claim | Measured | Expected | Result |', '|---|---:|---:|---|'];
   for (const c of claims) {
     lines.push(
-      `| ${mdCell(c.name)} | ${formatNumber(c.value)} | ${mdCell(formatTarget(c))} | ${c.passed ? '✅ pass' : '❌ FAIL'} |`,
+      `| ${mdCell(c.description ? `${c.name} — ${c.description}` : c.name)} | ${formatNumber(c.value)} | ${mdCell(formatTarget(c))} | ${c.passed ? '✅ pass' : '❌ FAIL'} |`,
     );
   }
   return `${lines.join('\n')}\n`;

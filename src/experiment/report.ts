@@ -296,6 +296,7 @@ export function renderReportMarkdown({ run, charts, metricCharts }: ReportData):
       `## Summary\n\n| Key | Value |\n|---|---:|\n${summary.map(([k, v]) => `| ${mdCell(k)} | ${summaryValue(v)} |`).join('\n')}\n`,
     );
   }
+  if (r?.notes) out.push(`## Notes\n\n${r.notes}\n`);
   const all = [...charts, ...metricCharts].filter((c) => c.svg);
   if (all.length)
     out.push(`## Charts\n\n${all.map((c) => `![${c.caption ?? c.name}](${c.file})`).join('\n\n')}\n`);
