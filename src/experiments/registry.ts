@@ -12,6 +12,7 @@ import { reversibleHeunMemory } from './diffeq/reversible-heun-memory.js';
 import { sdeGanOu } from './diffeq/sde-gan-ou.js';
 import { symbolicRegressionExperiment } from './diffeq/symbolic-regression.js';
 import { lossesExperiments } from './losses/index.js';
+import { resnetOdeExperiments } from './resnet-ode/index.js';
 
 export const experiments: readonly Experiment[] = [
   demoRegression,
@@ -22,6 +23,7 @@ export const experiments: readonly Experiment[] = [
   symbolicRegressionExperiment,
   sdeGanOu,
   reversibleHeunMemory,
+  ...resnetOdeExperiments,
   ...lossesExperiments,
 ];
 
