@@ -91,5 +91,5 @@ export {
 } from './regression.js';
 export type { TaxonomyLink, TaxonomyNode } from './taxonomy-figure.js';
 export { renderTaxonomySvg, taxonomyGraph, taxonomySpec } from './taxonomy-figure.js';
-export type { LossOptions, Reduction } from './types.js';
 export * from './training/index.js';
+export type { LossOptions, Reduction } from './types.js';
