@@ -3,6 +3,7 @@
  * regularisation under gradient flow (Marion, Wu, Sander & Biau, ICLR 2024). See docs/resnet-ode.md.
  */
 export * from './config.js';
+export * from './conv-net.js';
 export * from './diagnostics.js';
 export * from './flow.js';
 export * from './kernel.js';

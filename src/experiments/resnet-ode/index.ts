@@ -3,6 +3,7 @@ import type { Experiment } from '../../experiment/types.js';
 import { resnetOdeControls } from './controls.js';
 import { resnetOdeDepth } from './depth.js';
 import { resnetOdeEulerConsistency } from './euler-consistency.js';
+import { resnetOdeImages } from './images.js';
 import { resnetOdeLimit } from './limit.js';
 import { resnetOdeLong } from './long.js';
 import { resnetOdeReluCounterexample } from './relu-counterexample.js';
@@ -11,12 +12,13 @@ export {
   resnetOdeControls,
   resnetOdeDepth,
   resnetOdeEulerConsistency,
+  resnetOdeImages,
   resnetOdeLimit,
   resnetOdeLong,
   resnetOdeReluCounterexample,
 };
 
-/** In the order of the issue: depth, limit, long, ReLU counterexample, controls, Euler consistency. */
+/** In the order of the issue: depth, limit, long, ReLU counterexample, controls, Euler consistency, images. */
 export const resnetOdeExperiments: readonly Experiment[] = [
   resnetOdeDepth,
   resnetOdeLimit,
@@ -24,4 +26,5 @@ export const resnetOdeExperiments: readonly Experiment[] = [
   resnetOdeReluCounterexample,
   resnetOdeControls,
   resnetOdeEulerConsistency,
+  resnetOdeImages,
 ];
