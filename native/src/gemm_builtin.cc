@@ -89,12 +89,19 @@ void pack_b(int nr, bool trans, const T* b, int64_t ldb, int64_t j0, int64_t nc,
         for (int j = cols; j < nr; ++j) d[j] = T(0);
       }
     } else {  // B(p, j) = b[j * ldb + p]
-      for (int j = 0; j < cols; ++j) {
-        const T* src = b + (j0 + js + j) * ldb + p0;
-        for (int64_t p = 0; p < kc; ++p) dst[p * nr + j] = src[p];
+      // Transpose in chunks of kPackChunk rows of the sliver: the chunk being
+      // written (kPackChunk x NR) and the source lines it reads stay in L1,
+      // where a whole kc x NR sliver would not.
+      constexpr int64_t kPackChunk = 16;
+      for (int64_t pp = 0; pp < kc; pp += kPackChunk) {
+        const int64_t pe = std::min(kc, pp + kPackChunk);
+        for (int j = 0; j < cols; ++j) {
+          const T* src = b + (j0 + js + j) * ldb + p0;
+          for (int64_t p = pp; p < pe; ++p) dst[p * nr + j] = src[p];
+        }
+        for (int64_t p = pp; p < pe; ++p)
+          for (int j = cols; j < nr; ++j) dst[p * nr + j] = T(0);
       }
-      for (int64_t p = 0; p < kc; ++p)
-        for (int j = cols; j < nr; ++j) dst[p * nr + j] = T(0);
     }
   }
 }
