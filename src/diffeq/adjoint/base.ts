@@ -4,7 +4,7 @@
  * every op), RecursiveCheckpointAdjoint (exact gradients with bounded memory),
  * BacksolveAdjoint and InterpolatedAdjoint (continuous adjoints).
  */
-import type { Tensor } from '../../core/tensor.js';
+import { Tensor } from '../../core/tensor.js';
 import { assembleRows } from '../kernels.js';
 import { type Engine, KIND_STEP, type RunOutput, type SavePiece } from '../loop.js';
 
@@ -81,4 +81,35 @@ export function assemble(
     ),
   );
   return { ys, ts, T };
+}
+
+/**
+ * The cotangent of one saved piece: gathers, for each leaf `like[l]` of the piece, the rows of
+ * the output gradient `gdata[l]` at the piece's absolute save slots `slots` (row b is skipped
+ * when `slots[b] < 0`). Returns null when every gathered value is zero (nothing to pull back).
+ */
+export function pieceCotangent(
+  gdata: readonly ArrayLike<number>[],
+  slots: Int32Array,
+  rows: number,
+  like: readonly Tensor[],
+): Tensor[] | null {
+  let any = false;
+  const cots = like.map((leaf, l) => {
+    const size = leaf.size;
+    const rs = size / rows;
+    const d = leaf.dtype === 'float32' ? new Float32Array(size) : new Float64Array(size);
+    const g = gdata[l]!;
+    for (let b = 0; b < rows; b++) {
+      if (slots[b]! < 0) continue;
+      const off = slots[b]! * size + b * rs;
+      for (let i = 0; i < rs; i++) {
+        const v = g[off + i]!;
+        d[b * rs + i] = v;
+        if (v !== 0) any = true;
+      }
+    }
+    return Tensor._fromData(d, leaf.shape, leaf.dtype);
+  });
+  return any ? cots : null;
 }

@@ -13,11 +13,18 @@
 import { customFunction } from '../../autograd/function.js';
 import { enableGrad, isGradEnabled, noGrad } from '../../autograd/mode.js';
 import { ArgumentError } from '../../core/errors.js';
-import { Tensor } from '../../core/tensor.js';
+import type { Tensor } from '../../core/tensor.js';
 import { add } from '../../ops/binary.js';
 import { zerosLike } from '../../ops/creation.js';
 import type { Engine, SavePiece } from '../loop.js';
-import { type AbstractAdjoint, type AdjointResult, absoluteSlots, assemble, slotLayout } from './base.js';
+import {
+  type AbstractAdjoint,
+  type AdjointResult,
+  absoluteSlots,
+  assemble,
+  pieceCotangent,
+  slotLayout,
+} from './base.js';
 import { checkUndeclared, collectParams, vjpList } from './params.js';
 
 /** Options of `RecursiveCheckpointAdjoint`. */
@@ -140,27 +147,8 @@ export class RecursiveCheckpointAdjoint implements AbstractAdjoint {
           const store = new Map(forwardStore);
           const gdata = grads.map((g) => g._contiguousData());
           // Cotangent of one saved piece, from the output gradients.
-          const pieceCot = (k: number, like: readonly Tensor[]): Tensor[] | null => {
-            const s = pieceSlots[k]!;
-            let any = false;
-            const cots = like.map((leaf, l) => {
-              const size = leaf.size;
-              const rs = size / rows;
-              const d = leaf.dtype === 'float32' ? new Float32Array(size) : new Float64Array(size);
-              const g = gdata[l]!;
-              for (let b = 0; b < rows; b++) {
-                if (s[b]! < 0) continue;
-                const off = s[b]! * size + b * rs;
-                for (let i = 0; i < rs; i++) {
-                  const v = g[off + i]!;
-                  d[b * rs + i] = v;
-                  if (v !== 0) any = true;
-                }
-              }
-              return Tensor._fromData(d, leaf.shape, leaf.dtype);
-            });
-            return any ? cots : null;
-          };
+          const pieceCot = (k: number, like: readonly Tensor[]): Tensor[] | null =>
+            pieceCotangent(gdata, pieceSlots[k]!, rows, like);
           let paramGrads = params.map((q) => zerosLike(q));
           const accumulate = (gs: Tensor[]) => {
             paramGrads = paramGrads.map((g, i) => add(g, gs[i]!));

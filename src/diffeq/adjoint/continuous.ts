@@ -20,7 +20,7 @@
 import { customFunction } from '../../autograd/function.js';
 import { enableGrad, isGradEnabled, noGrad } from '../../autograd/mode.js';
 import { ArgumentError } from '../../core/errors.js';
-import { Tensor } from '../../core/tensor.js';
+import type { Tensor } from '../../core/tensor.js';
 import { add, mul } from '../../ops/binary.js';
 import { zerosLike } from '../../ops/creation.js';
 import type { StepSizeController } from '../controllers/base.js';
@@ -35,7 +35,14 @@ import type { AbstractTerm, Time } from '../terms/base.js';
 import { ControlTerm } from '../terms/control.js';
 import { MultiTerm } from '../terms/multi.js';
 import type { TreeDef } from '../tree.js';
-import { type AbstractAdjoint, type AdjointResult, absoluteSlots, assemble, slotLayout } from './base.js';
+import {
+  type AbstractAdjoint,
+  type AdjointResult,
+  absoluteSlots,
+  assemble,
+  pieceCotangent,
+  slotLayout,
+} from './base.js';
 import { checkUndeclared, collectParams, vjpList } from './params.js';
 
 /** Options of the continuous adjoints. */
@@ -257,26 +264,8 @@ abstract class ContinuousAdjoint implements AbstractAdjoint {
         output: outputs,
         backward: (grads: Tensor[]) => {
           const gdata = grads.map((g) => g._contiguousData());
-          const cotOf = (k: number): Tensor[] | null => {
-            const s = slots[k]!;
-            let any = false;
-            const leaves = run.pieces[k]!.leaves.map((leaf, l) => {
-              const size = leaf.size;
-              const rs = size / rows;
-              const d = leaf.dtype === 'float32' ? new Float32Array(size) : new Float64Array(size);
-              const g = gdata[l]!;
-              for (let b = 0; b < rows; b++) {
-                if (s[b]! < 0) continue;
-                const off = s[b]! * size + b * rs;
-                for (let i = 0; i < rs; i++) {
-                  d[b * rs + i] = g[off + i]!;
-                  if (g[off + i] !== 0) any = true;
-                }
-              }
-              return Tensor._fromData(d, leaf.shape, leaf.dtype);
-            });
-            return any ? leaves : null;
-          };
+          const cotOf = (k: number): Tensor[] | null =>
+            pieceCotangent(gdata, slots[k]!, rows, run.pieces[k]!.leaves);
           const sum = (a: Tensor[] | null, b: Tensor[] | null): Tensor[] | null =>
             a && b ? a.map((x, i) => add(x, b[i]!)) : (a ?? b);
           // Group the saved pieces by time (descending in the integration direction).

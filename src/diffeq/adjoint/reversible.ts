@@ -38,7 +38,14 @@ import type { AbstractTerm } from '../terms/base.js';
 import { ControlTerm } from '../terms/control.js';
 import { MultiTerm } from '../terms/multi.js';
 import { type TreeDef, treeFlatten, treeUnflatten } from '../tree.js';
-import { type AbstractAdjoint, type AdjointResult, absoluteSlots, assemble, slotLayout } from './base.js';
+import {
+  type AbstractAdjoint,
+  type AdjointResult,
+  absoluteSlots,
+  assemble,
+  pieceCotangent,
+  slotLayout,
+} from './base.js';
 import { checkUndeclared, collectParams, graphLeaves, vjpList } from './params.js';
 
 /** Options of `ReversibleAdjoint`. */
@@ -186,27 +193,8 @@ export class ReversibleAdjoint implements AbstractAdjoint {
           ctx.differentiable = true;
           const evals0 = ctx.counters.fevals;
           const gdata = grads.map((g) => g._contiguousData());
-          const pieceCot = (k: number, like: readonly Tensor[]): Tensor[] | null => {
-            const s = pieceSlots[k]!;
-            let any = false;
-            const cots = like.map((leaf, l) => {
-              const size = leaf.size;
-              const rs = size / rows;
-              const d = leaf.dtype === 'float32' ? new Float32Array(size) : new Float64Array(size);
-              const g = gdata[l]!;
-              for (let b = 0; b < rows; b++) {
-                if (s[b]! < 0) continue;
-                const off = s[b]! * size + b * rs;
-                for (let i = 0; i < rs; i++) {
-                  const v = g[off + i]!;
-                  d[b * rs + i] = v;
-                  if (v !== 0) any = true;
-                }
-              }
-              return Tensor._fromData(d, leaf.shape, leaf.dtype);
-            });
-            return any ? cots : null;
-          };
+          const pieceCot = (k: number, like: readonly Tensor[]): Tensor[] | null =>
+            pieceCotangent(gdata, pieceSlots[k]!, rows, like);
           /** Outputs and cotangents of the saved pieces produced by `pieces` (iteration `iter`). */
           const pieceTerms = (pieces: SavePiece[], iter: number): { outs: Tensor[]; cots: Tensor[] } => {
             const idx = byIter.get(iter) ?? [];
