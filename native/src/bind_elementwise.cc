@@ -44,6 +44,9 @@ BinaryOp parse_binary(Napi::Env env, const std::string& s) {
   if (s == "min") return BinaryOp::kMin;
   if (s == "rsub") return BinaryOp::kRsub;
   if (s == "rdiv") return BinaryOp::kRdiv;
+  if (s == "tanhGrad") return BinaryOp::kTanhGrad;
+  if (s == "sigmoidGrad") return BinaryOp::kSigmoidGrad;
+  if (s == "reluGrad") return BinaryOp::kReluGrad;
   throw_range_error(env, "unknown binary op '" + s + "'");
 }
 
@@ -106,6 +109,61 @@ Napi::Value BinaryScalar(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+bool is_activation_grad(BinaryOp op) {
+  return op == BinaryOp::kTanhGrad || op == BinaryOp::kSigmoidGrad || op == BinaryOp::kReluGrad;
+}
+
+// (op, dense, vec, out, rows, cols, mode, swap): see ew_binary_broadcast.
+Napi::Value BinaryBroadcast(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const BinaryOp op = parse_binary(env, get_string(info, 0, "op"));
+  FloatArray dense = get_float_array(info, 1, "dense");
+  FloatArray vec = get_float_array(info, 2, "vec");
+  FloatArray out = get_float_array(info, 3, "out");
+  const int64_t rows = get_index(info, 4, "rows"), cols = get_index(info, 5, "cols");
+  const int64_t mode_i = get_index(info, 6, "mode");
+  const bool swap = info.Length() > 7 && info[7].ToBoolean().Value();
+  if (mode_i > 1) throw_range_error(env, "mode must be 0 (row vector) or 1 (column vector)");
+  const Broadcast mode = static_cast<Broadcast>(mode_i);
+  if (swap && is_activation_grad(op)) throw_range_error(env, "activation gradients cannot swap operands");
+  const int64_t n = checked_mul(env, rows, cols);
+  require_same_dtype(env, dense, vec, "vec");
+  require_same_dtype(env, dense, out, "out");
+  require_extent(env, "dense", dense.length, 0, n);
+  require_extent(env, "vec", vec.length, 0, mode == Broadcast::kRowVector ? cols : rows);
+  require_extent(env, "out", out.length, 0, n);
+  require_same_or_disjoint(env, dense, out, n, "dense");
+  if (memory_overlaps(vec.data, bytes_of(vec, mode == Broadcast::kRowVector ? cols : rows), out.data,
+                      bytes_of(out, n)))
+    throw_range_error(env, "out must not overlap vec");
+  if (dense.dtype == DType::kFloat32) {
+    ew_binary_broadcast(op, dense.as<float>(), vec.as<float>(), out.as<float>(), rows, cols, mode, swap);
+  } else {
+    ew_binary_broadcast(op, dense.as<double>(), vec.as<double>(), out.as<double>(), rows, cols, mode, swap);
+  }
+  return env.Undefined();
+}
+
+Napi::Value SumMiddleAxis(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  FloatArray x = get_float_array(info, 0, "x");
+  FloatArray out = get_float_array(info, 1, "out");
+  const int64_t outer = get_index(info, 2, "outer"), red = get_index(info, 3, "red"),
+                inner = get_index(info, 4, "inner");
+  require_same_dtype(env, x, out, "out");
+  const int64_t n_out = checked_mul(env, outer, inner);
+  require_extent(env, "x", x.length, 0, checked_mul(env, n_out, red));
+  require_extent(env, "out", out.length, 0, n_out);
+  if (memory_overlaps(x.data, bytes_of(x, n_out * red), out.data, bytes_of(out, n_out)))
+    throw_range_error(env, "out must not overlap x");
+  if (x.dtype == DType::kFloat32) {
+    ew_sum_middle_axis(x.as<float>(), out.as<float>(), outer, red, inner);
+  } else {
+    ew_sum_middle_axis(x.as<double>(), out.as<double>(), outer, red, inner);
+  }
+  return env.Undefined();
+}
+
 Napi::Value Sum(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   FloatArray x = get_float_array(info, 0, "x");
@@ -160,6 +218,8 @@ void register_elementwise(Napi::Env env, Napi::Object exports) {
   exports.Set("sum", Napi::Function::New(env, Sum, "sum"));
   exports.Set("sumLastAxis", Napi::Function::New(env, SumLastAxis, "sumLastAxis"));
   exports.Set("axpy", Napi::Function::New(env, Axpy, "axpy"));
+  exports.Set("binaryBroadcast", Napi::Function::New(env, BinaryBroadcast, "binaryBroadcast"));
+  exports.Set("sumMiddleAxis", Napi::Function::New(env, SumMiddleAxis, "sumMiddleAxis"));
 }
 
 }  // namespace nabla

@@ -130,6 +130,69 @@ void ew_sum_last_axis(const T* x, T* out, int64_t rows, int64_t cols) {
   }
 }
 
+namespace {
+// The op with operands exchanged, so that the dense operand always comes first.
+BinaryOp swapped(BinaryOp op) {
+  switch (op) {
+    case BinaryOp::kSub:
+      return BinaryOp::kRsub;
+    case BinaryOp::kDiv:
+      return BinaryOp::kRdiv;
+    case BinaryOp::kRsub:
+      return BinaryOp::kSub;
+    case BinaryOp::kRdiv:
+      return BinaryOp::kDiv;
+    default:
+      return op;  // commutative (the *Grad ops are never swapped: see the binding)
+  }
+}
+}  // namespace
+
+template <typename T>
+void ew_binary_broadcast(BinaryOp op, const T* dense, const T* vec, T* out, int64_t rows, int64_t cols,
+                         Broadcast mode, bool swap) {
+  const auto& k = kernels<T>();
+  const BinaryOp o = swap ? swapped(op) : op;
+  const int64_t per_task = std::max<int64_t>(1, ew_parallel_threshold(false) / std::max<int64_t>(cols, 1));
+  const int64_t tasks = (rows + per_task - 1) / per_task;
+  auto body = [&](int64_t t) {
+    const int64_t r0 = t * per_task, r1 = std::min(rows, r0 + per_task);
+    for (int64_t r = r0; r < r1; ++r) {
+      if (mode == Broadcast::kRowVector) {
+        if (swap) {
+          k.binary(op, vec, dense + r * cols, out + r * cols, cols);
+        } else {
+          k.binary(op, dense + r * cols, vec, out + r * cols, cols);
+        }
+      } else {
+        k.binary_scalar(o, dense + r * cols, vec[r], out + r * cols, cols);
+      }
+    }
+  };
+  if (tasks <= 1) {
+    body(0);
+  } else {
+    parallel_for(tasks, body);
+  }
+}
+
+template <typename T>
+void ew_sum_middle_axis(const T* x, T* out, int64_t outer, int64_t red, int64_t inner) {
+  const auto& k = kernels<T>();
+  const int64_t per_task = std::max<int64_t>(1, ew_parallel_threshold(false) / std::max<int64_t>(red * inner, 1));
+  const int64_t tasks = (outer + per_task - 1) / per_task;
+  auto body = [&](int64_t t) {
+    std::vector<double> acc(static_cast<size_t>(inner));
+    const int64_t o0 = t * per_task, o1 = std::min(outer, o0 + per_task);
+    for (int64_t o = o0; o < o1; ++o) k.sum_rows(x + o * red * inner, out + o * inner, red, inner, acc.data());
+  };
+  if (tasks <= 1) {
+    body(0);
+  } else {
+    parallel_for(tasks, body);
+  }
+}
+
 template <typename T>
 void ew_axpy(T alpha, const T* x, T* y, int64_t n) {
   const auto& k = kernels<T>();
@@ -142,7 +205,9 @@ void ew_axpy(T alpha, const T* x, T* y, int64_t n) {
   template void ew_binary_scalar<T>(BinaryOp, const T*, T, T*, int64_t);      \
   template double ew_sum<T>(const T*, int64_t);                               \
   template void ew_sum_last_axis<T>(const T*, T*, int64_t, int64_t);          \
-  template void ew_axpy<T>(T, const T*, T*, int64_t);
+  template void ew_axpy<T>(T, const T*, T*, int64_t);                         \
+  template void ew_binary_broadcast<T>(BinaryOp, const T*, const T*, T*, int64_t, int64_t, Broadcast, bool); \
+  template void ew_sum_middle_axis<T>(const T*, T*, int64_t, int64_t, int64_t);
 NABLA_INSTANTIATE(float)
 NABLA_INSTANTIATE(double)
 #undef NABLA_INSTANTIATE

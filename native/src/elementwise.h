@@ -25,6 +25,18 @@ double ew_sum(const T* x, int64_t n);
 template <typename T>
 void ew_sum_last_axis(const T* x, T* out, int64_t rows, int64_t cols);
 
+// Broadcast along one axis of a [rows, cols] output. kRowVector: b is a [cols]
+// vector repeated on every row; kColVector: b holds one value per row. With
+// swap, a is the broadcast operand and b the dense one.
+enum class Broadcast : int { kRowVector = 0, kColVector = 1 };
+template <typename T>
+void ew_binary_broadcast(BinaryOp op, const T* dense, const T* vec, T* out, int64_t rows, int64_t cols,
+                         Broadcast mode, bool swap);
+
+// out[o, i] = sum over r of x[o, r, i] for x viewed as [outer, red, inner].
+template <typename T>
+void ew_sum_middle_axis(const T* x, T* out, int64_t outer, int64_t red, int64_t inner);
+
 // y += alpha * x
 template <typename T>
 void ew_axpy(T alpha, const T* x, T* y, int64_t n);

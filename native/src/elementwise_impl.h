@@ -125,6 +125,20 @@ struct Min {
   NABLA_SIMD_MEMBER V operator()(V a, V b) const { return select((a < b) | (a != a), a, b); }
 };
 
+struct TanhGrad {
+  template <typename V>
+  NABLA_SIMD_MEMBER V operator()(V g, V y) const { return g * (S_t<V>(1) - y * y); }
+};
+struct SigmoidGrad {
+  template <typename V>
+  NABLA_SIMD_MEMBER V operator()(V g, V y) const { return g * (y * (S_t<V>(1) - y)); }
+};
+// Like PyTorch's threshold_backward: the gradient passes where x > 0 (NaN x gives 0).
+struct ReluGrad {
+  template <typename V>
+  NABLA_SIMD_MEMBER V operator()(V g, V x) const { return select(x > S_t<V>(0), g, V{}); }
+};
+
 template <typename V, typename Op>
 struct WithScalar {  // a op s
   V s;
@@ -199,6 +213,12 @@ NABLA_SIMD_TARGET void binary_kernel(BinaryOp op, const S_t<V>* a, const S_t<V>*
       return map2<V>(b, a, out, n, Sub());
     case BinaryOp::kRdiv:
       return map2<V>(b, a, out, n, Div());
+    case BinaryOp::kTanhGrad:
+      return map2<V>(a, b, out, n, TanhGrad());
+    case BinaryOp::kSigmoidGrad:
+      return map2<V>(a, b, out, n, SigmoidGrad());
+    case BinaryOp::kReluGrad:
+      return map2<V>(a, b, out, n, ReluGrad());
   }
 }
 
@@ -222,6 +242,12 @@ NABLA_SIMD_TARGET void binary_scalar_kernel(BinaryOp op, const S_t<V>* a, S_t<V>
       return map1<V>(a, out, n, ScalarFirst<V, Sub>{sv});
     case BinaryOp::kRdiv:
       return map1<V>(a, out, n, ScalarFirst<V, Div>{sv});
+    case BinaryOp::kTanhGrad:
+      return map1<V>(a, out, n, WithScalar<V, TanhGrad>{sv});
+    case BinaryOp::kSigmoidGrad:
+      return map1<V>(a, out, n, WithScalar<V, SigmoidGrad>{sv});
+    case BinaryOp::kReluGrad:
+      return map1<V>(a, out, n, WithScalar<V, ReluGrad>{sv});
   }
 }
 
@@ -285,17 +311,28 @@ NABLA_SIMD_TARGET void axpy_kernel(S_t<V> alpha, const S_t<V>* x, S_t<V>* y, int
   for (; i < n; ++i) y[i] += alpha * x[i];
 }
 
+// Column sums of a [red, inner] block; acc holds `inner` doubles of scratch.
+template <typename T>
+NABLA_SIMD_TARGET void sum_rows_kernel(const T* x, T* out, int64_t red, int64_t inner, double* acc) {
+  for (int64_t i = 0; i < inner; ++i) acc[i] = 0;
+  for (int64_t r = 0; r < red; ++r) {
+    const T* row = x + r * inner;
+    for (int64_t i = 0; i < inner; ++i) acc[i] += static_cast<double>(row[i]);
+  }
+  for (int64_t i = 0; i < inner; ++i) out[i] = static_cast<T>(acc[i]);
+}
+
 }  // namespace
 
 const EwKernels<float>& ew_kernels_f32() {
   static const EwKernels<float> k{unary_kernel<vf>, binary_kernel<vf>, binary_scalar_kernel<vf>,
-                                  sum_kernel<float>, axpy_kernel<vf>};
+                                  sum_kernel<float>, axpy_kernel<vf>, sum_rows_kernel<float>};
   return k;
 }
 
 const EwKernels<double>& ew_kernels_f64() {
   static const EwKernels<double> k{unary_kernel<vd>, binary_kernel<vd>, binary_scalar_kernel<vd>,
-                                   sum_kernel<double>, axpy_kernel<vd>};
+                                   sum_kernel<double>, axpy_kernel<vd>, sum_rows_kernel<double>};
   return k;
 }
 

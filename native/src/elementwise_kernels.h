@@ -24,7 +24,10 @@ enum class UnaryOp : int {
   kReciprocal,
   kRsqrt,
 };
-enum class BinaryOp : int { kAdd, kSub, kMul, kDiv, kMax, kMin, kRsub, kRdiv };
+// The *Grad ops are activation backward passes fused into one pass, with a the
+// incoming gradient and b the saved tensor: tanh a(1-b^2) with b = tanh(x),
+// sigmoid a b(1-b) with b = sigmoid(x), relu (b > 0 ? a : 0) with b = x.
+enum class BinaryOp : int { kAdd, kSub, kMul, kDiv, kMax, kMin, kRsub, kRdiv, kTanhGrad, kSigmoidGrad, kReluGrad };
 
 template <typename T>
 struct EwKernels {
@@ -33,6 +36,8 @@ struct EwKernels {
   void (*binary_scalar)(BinaryOp op, const T* a, T s, T* out, int64_t n);
   double (*sum)(const T* x, int64_t n);  // accumulates in double
   void (*axpy)(T alpha, const T* x, T* y, int64_t n);
+  // out[i] = sum over r < red of x[r * inner + i], for i < inner (double accumulators).
+  void (*sum_rows)(const T* x, T* out, int64_t red, int64_t inner, double* acc);
 };
 
 namespace generic {

@@ -71,7 +71,13 @@ export type BinaryOp =
   | 'logicalAnd'
   | 'logicalOr'
   | 'atan2'
-  | 'fmod';
+  | 'fmod'
+  /** `a * (1 - b²)`: tanh's backward with b = tanh(x) (fused so it is one pass). */
+  | 'tanhGrad'
+  /** `a * b * (1 - b)`: sigmoid's backward with b = sigmoid(x). */
+  | 'sigmoidGrad'
+  /** `b > 0 ? a : 0`: relu's backward with b = x (NaN x gives 0, as PyTorch). */
+  | 'reluGrad';
 
 /** Reductions over the middle axis of a `[outer, red, inner]` layout. */
 export type ReduceOp = 'sum' | 'prod' | 'max' | 'min';

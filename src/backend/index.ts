@@ -4,6 +4,7 @@ import type { Backend } from './backend.js';
 import { jsBackend } from './js/index.js';
 import { loadNativeAddon, type NativeAddon, nativeAddonError } from './native/addon.js';
 import { createNativeBackend } from './native/index.js';
+import { appliedV8Flags, applyV8Tuning } from './v8-tuning.js';
 
 export type {
   Backend,
@@ -95,6 +96,8 @@ export interface BackendInfo {
   cpu: ReturnType<NativeAddon['cpuFeatures']> | null;
   /** Threads of the addon's pool. */
   threads: number | null;
+  /** V8 flags nabla set at import (`NABLA_V8_TUNING=0`: none). */
+  v8Flags: readonly string[];
 }
 
 /** Describes the active backend, BLAS and CPU features. */
@@ -107,6 +110,7 @@ export function backendInfo(): BackendInfo {
     blas: addon ? addon.blasInfo() : null,
     cpu: addon ? addon.cpuFeatures() : null,
     threads: addon ? addon.getNumThreads() : null,
+    v8Flags: appliedV8Flags(),
   };
 }
 
@@ -141,4 +145,5 @@ export function listBackends(): string[] {
   return [...registry.keys()];
 }
 
+applyV8Tuning();
 initDefaultBackend();

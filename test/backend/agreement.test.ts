@@ -41,6 +41,22 @@ const CASES: [string, (...xs: Tensor[]) => Tensor, number[][]][] = [
     [[200]],
   ],
   [
+    // Bias rows and per-row columns on either side: the native row/column broadcast kernel.
+    'broadcast rows and columns',
+    (a, r, c) =>
+      B.add(a!, r!)
+        .mul(c!)
+        .add(B.sub(r!, a!))
+        .add(B.div(c!, B.add(U.abs(a!), 1)))
+        .add(B.mul(U.tanh(a!), r!)),
+    [[6, 5, 7], [7], [6, 5, 1]],
+  ],
+  [
+    'sums over leading and middle axes',
+    (x) => sum(x!, 0).add(sum(x!, 1, true).mul(sum(x!, [0, 2], true))),
+    [[9, 40, 5]],
+  ],
+  [
     'binary dense',
     (a, b) =>
       B.add(a!, b!)

@@ -155,7 +155,8 @@ describe.each(availableIsas(addon))('elementwise (%s)', (isa) => {
       });
     }
 
-    const BIN: Record<BinaryOp, (a: number, b: number) => number> = {
+    type ExactOp = Exclude<BinaryOp, 'tanhGrad' | 'sigmoidGrad' | 'reluGrad'>;
+    const BIN: Record<ExactOp, (a: number, b: number) => number> = {
       add: (a, b) => a + b,
       sub: (a, b) => a - b,
       mul: (a, b) => a * b,
@@ -177,7 +178,7 @@ describe.each(availableIsas(addon))('elementwise (%s)', (isa) => {
           b[7] = Number.NaN;
           b[8] = 0;
         }
-        for (const op of Object.keys(BIN) as BinaryOp[]) {
+        for (const op of Object.keys(BIN) as ExactOp[]) {
           const out = new Ctor(n);
           addon.binary(op, a, b, out, n);
           expectClose(
@@ -206,6 +207,104 @@ describe.each(availableIsas(addon))('elementwise (%s)', (isa) => {
           0,
           'mul in place',
         );
+      }
+    });
+
+    // Fused activation backward passes: one rounding per operation at most, so ~1 ulp.
+    const GRAD: Record<'tanhGrad' | 'sigmoidGrad' | 'reluGrad', (g: number, v: number) => number> = {
+      tanhGrad: (g, y) => g * (1 - y * y),
+      sigmoidGrad: (g, y) => g * y * (1 - y),
+      reluGrad: (g, x) => (x > 0 ? g : 0),
+    };
+    it(`${dtype} fused activation gradients`, () => {
+      addon.setIsa(isa);
+      const rand = rng(5);
+      const ulp = f32 ? 4e-7 : 5e-16;
+      for (const n of SIZES) {
+        const g = randomArray(Ctor, n, rand, -3, 3);
+        const v = randomArray(Ctor, n, rand, -0.999, 0.999);
+        if (n > 10) v[4] = Number.NaN;
+        for (const op of Object.keys(GRAD) as (keyof typeof GRAD)[]) {
+          const out = new Ctor(n);
+          addon.binary(op, g, v, out, n);
+          // tanh and sigmoid are relative to |g| (1 - y² cancels near |y| = 1); relu is exact.
+          for (let i = 0; i < n; i++) {
+            const want = GRAD[op](g[i]!, v[i]!);
+            if (Number.isNaN(want)) expect(out[i], `${op} n=${n} i=${i}`).toBeNaN();
+            else
+              expect(Math.abs(out[i]! - want), `${op} n=${n} i=${i}`).toBeLessThanOrEqual(
+                ulp * 3 * Math.abs(g[i]!),
+              );
+          }
+          const outS = new Ctor(n);
+          addon.binaryScalar(op, g, 0.25, outS, n);
+          for (let i = 0; i < n; i++)
+            expect(Math.abs(outS[i]! - GRAD[op](g[i]!, 0.25))).toBeLessThanOrEqual(ulp * 3 * Math.abs(g[i]!));
+        }
+      }
+    });
+
+    it(`${dtype} binaryBroadcast matches the elementwise definition`, () => {
+      addon.setIsa(isa);
+      const rand = rng(9);
+      for (const [rows, cols] of [
+        [1, 1],
+        [64, 32],
+        [5, 2],
+        [3, 37],
+        [0, 4],
+        [90, 70],
+      ] as const) {
+        const dense = randomArray(Ctor, rows * cols, rand, -2, 2);
+        const row = randomArray(Ctor, cols, rand, 0.5, 2);
+        const col = randomArray(Ctor, rows, rand, 0.5, 2);
+        for (const op of ['add', 'sub', 'mul', 'div', 'max', 'rsub'] as const) {
+          for (const swap of [false, true]) {
+            for (const mode of [0, 1] as const) {
+              const out = new Ctor(rows * cols);
+              addon.binaryBroadcast(op, dense, mode === 0 ? row : col, out, rows, cols, mode, swap);
+              const want = Array.from(dense, (d, i) => {
+                const vv = mode === 0 ? row[i % cols]! : col[Math.floor(i / cols)]!;
+                return round(swap ? BIN[op](vv, d) : BIN[op](d, vv));
+              });
+              expectClose(out, want, rows * cols, 0, `${op} ${rows}x${cols} mode ${mode} swap ${swap}`);
+            }
+          }
+        }
+        const out = new Ctor(rows * cols);
+        addon.binaryBroadcast('tanhGrad', dense, row, out, rows, cols, 0, false);
+        for (let i = 0; i < rows * cols; i++)
+          expect(out[i]).toBeCloseTo(dense[i]! * (1 - row[i % cols]! ** 2), f32 ? 5 : 12);
+      }
+      expect(() =>
+        addon.binaryBroadcast('reluGrad', new Ctor(4), new Ctor(2), new Ctor(4), 2, 2, 0, true),
+      ).toThrow(/cannot swap/);
+      expect(() =>
+        addon.binaryBroadcast('add', new Ctor(4), new Ctor(1), new Ctor(4), 2, 2, 0, false),
+      ).toThrow(/vec/);
+    });
+
+    it(`${dtype} sumMiddleAxis sums the middle axis in double precision`, () => {
+      addon.setIsa(isa);
+      const rand = rng(13);
+      for (const [outer, red, inner] of [
+        [1, 64, 32],
+        [3, 5, 7],
+        [2, 1, 9],
+        [4, 0, 3],
+        [1, 20000, 3],
+      ] as const) {
+        const x = randomArray(Ctor, outer * red * inner, rand, -1, 3);
+        const out = new Ctor(outer * inner).fill(42);
+        addon.sumMiddleAxis(x, out, outer, red, inner);
+        const want: number[] = [];
+        for (let o = 0; o < outer; o++)
+          for (let i = 0; i < inner; i++) {
+            let sum = 0;
+            for (let r = 0; r < red; r++) sum += x[(o * red + r) * inner + i]!;
+            want.push(round(sum));
+          }
+        expectClose(out, want, outer * inner, f32 ? 1e-7 : 1e-13, `sumMiddleAxis ${outer}x${red}x${inner}`);
       }
     });
 

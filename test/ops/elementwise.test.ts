@@ -119,7 +119,7 @@ describe('unary gradients (float64 gradcheck)', () => {
     });
   }
   for (const [name, op, x] of cases.filter(([n]) =>
-    ['tanh', 'sigmoid', 'gelu', 'geluTanh', 'silu', 'erf', 'log', 'sqrt', 'softplus'].includes(n),
+    ['tanh', 'sigmoid', 'relu', 'gelu', 'geluTanh', 'silu', 'erf', 'log', 'sqrt', 'softplus'].includes(n),
   )) {
     test(`${name} second order`, () => {
       expect(gradgradcheck(op, [x], { name })).toBe(true);

@@ -65,6 +65,9 @@ export const BINARY_EXPR: Record<BinaryOp, string> = {
   logicalOr: '(a !== 0 || b !== 0 ? 1 : 0)',
   atan2: 'Math.atan2(a, b)',
   fmod: 'a % b',
+  tanhGrad: 'a * (1 - b * b)',
+  sigmoidGrad: 'a * (b * (1 - b))',
+  reluGrad: '(b > 0 ? a : 0)',
 };
 
 /** Expression converting a value to bool storage (NaN is true, like PyTorch). */

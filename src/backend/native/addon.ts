@@ -18,7 +18,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Interface version this loader expects; must match `kAbiVersion` in `native/src/addon.cc`. */
-export const NATIVE_ABI_VERSION = 1;
+export const NATIVE_ABI_VERSION = 2;
 
 /** Floating-point typed arrays accepted by the native kernels (all arguments of one call share a type). */
 export type FloatArray = Float32Array | Float64Array;
@@ -47,7 +47,21 @@ export type UnaryOp =
  * Binary elementwise operations: `out[i] = a[i] op b[i]`. `rsub`/`rdiv` swap the operands
  * (`b - a`, `b / a`); `max`/`min` propagate NaN like `Math.max`/`Math.min`.
  */
-export type BinaryOp = 'add' | 'sub' | 'mul' | 'div' | 'max' | 'min' | 'rsub' | 'rdiv';
+export type BinaryOp =
+  | 'add'
+  | 'sub'
+  | 'mul'
+  | 'div'
+  | 'max'
+  | 'min'
+  | 'rsub'
+  | 'rdiv'
+  /** `a * (1 - b²)`: tanh's backward, b = tanh(x). */
+  | 'tanhGrad'
+  /** `a * b * (1 - b)`: sigmoid's backward, b = sigmoid(x). */
+  | 'sigmoidGrad'
+  /** `b > 0 ? a : 0`: relu's backward, b = x. */
+  | 'reluGrad';
 
 /** Which GEMM implementation is active. `builtin` means the addon's own kernels. */
 export type BlasName = 'openblas' | 'mkl' | 'blis' | 'cblas' | 'builtin';
@@ -261,6 +275,23 @@ export interface NativeAddon {
   sumLastAxis<T extends FloatArray>(x: T, out: T, rows: number, cols: number): void;
   /** `y[i] += alpha * x[i]` for `i < n` (optimiser updates). */
   axpy<T extends FloatArray>(alpha: number, x: T, y: T, n: number): void;
+  /**
+   * `out = dense op vec` over a `[rows, cols]` output where `vec` is broadcast: `mode` 0, a `[cols]`
+   * row repeated on every row; `mode` 1, one value per row (`[rows]`). `swap`: `vec op dense`
+   * (not allowed for the activation-gradient ops). `out` may be `dense`.
+   */
+  binaryBroadcast<T extends FloatArray>(
+    op: BinaryOp,
+    dense: T,
+    vec: T,
+    out: T,
+    rows: number,
+    cols: number,
+    mode: 0 | 1,
+    swap: boolean,
+  ): void;
+  /** `out[o, i] = Σ_r x[o, r, i]` for `x` viewed as `[outer, red, inner]`, accumulated in double precision. */
+  sumMiddleAxis<T extends FloatArray>(x: T, out: T, outer: number, red: number, inner: number): void;
 
   /**
    * Unfolds `x` (`[N, C, H, W]`) into `cols` (`[N, C * kH * kW, outH * outW]`) so that a convolution

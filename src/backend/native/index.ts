@@ -44,7 +44,13 @@ const BINARY: Partial<Record<BinaryOp, NativeBinaryOp>> = {
   div: 'div',
   maximum: 'max',
   minimum: 'min',
+  tanhGrad: 'tanhGrad',
+  sigmoidGrad: 'sigmoidGrad',
+  reluGrad: 'reluGrad',
 };
+
+/** Activation backward passes: their operands (gradient, saved tensor) cannot be swapped. */
+const GRAD_OPS = new Set<NativeBinaryOp>(['tanhGrad', 'sigmoidGrad', 'reluGrad']);
 
 /** Operand order swapped, for a scalar on the left. */
 const SWAPPED: Partial<Record<NativeBinaryOp, NativeBinaryOp>> = {
@@ -76,6 +82,38 @@ function isDense(x: StridedArray): boolean {
 function isScalar(x: StridedArray): boolean {
   for (const s of x.strides) if (s !== 0) return false;
   return true;
+}
+
+/**
+ * How a broadcast operand fills a `[rows, cols]` split of the output shape: `mode` 0, a dense
+ * trailing block (`[cols]`, repeated over the leading dims: a bias row); `mode` 1, dense leading
+ * dims with stride 0 on the trailing ones (one value per row). Null for anything else.
+ */
+function broadcastSplit(x: StridedArray): { mode: 0 | 1; rows: number; cols: number } | null {
+  const { shape, strides } = x;
+  const r = shape.length;
+  // Row vector: the trailing dims are contiguous, the leading ones have stride 0.
+  let p = r;
+  let s = 1;
+  while (p > 0 && (shape[p - 1] === 1 || strides[p - 1] === s)) s *= shape[--p]!;
+  let lead = 1;
+  let ok = p < r;
+  for (let i = 0; i < p && ok; i++) {
+    if (shape[i] !== 1 && strides[i] !== 0) ok = false;
+    lead *= shape[i]!;
+  }
+  if (ok) return { mode: 0, rows: lead, cols: s };
+  // Column vector: stride 0 on the trailing dims, the leading ones contiguous over a [rows] vector.
+  let q = r;
+  let tail = 1;
+  while (q > 0 && (shape[q - 1] === 1 || strides[q - 1] === 0)) tail *= shape[--q]!;
+  if (q === r || q === 0) return null;
+  s = 1;
+  for (let i = q - 1; i >= 0; i--) {
+    if (shape[i] !== 1 && strides[i] !== s) return null;
+    s *= shape[i]!;
+  }
+  return { mode: 1, rows: s, cols: tail };
 }
 
 function view(x: StridedArray, n: number): FloatArray {
@@ -129,15 +167,32 @@ export function createNativeBackend(addon: NativeAddon): Backend {
         if (denseA && denseB) return addon.binary(nop, view(a, n), view(b, n), out as FloatArray, n);
         if (denseA && isScalar(b))
           return addon.binaryScalar(nop, view(a, n), b.data[b.offset]!, out as FloatArray, n);
-        if (denseB && isScalar(a))
-          return addon.binaryScalar(SWAPPED[nop]!, view(b, n), a.data[a.offset]!, out as FloatArray, n);
+        if (denseB && isScalar(a) && SWAPPED[nop])
+          return addon.binaryScalar(SWAPPED[nop], view(b, n), a.data[a.offset]!, out as FloatArray, n);
+        // One broadcast operand along a single split of the shape (bias rows, per-row scales).
+        const vecSide = denseA ? b : denseB ? a : null;
+        const split = vecSide && (denseA || !GRAD_OPS.has(nop)) ? broadcastSplit(vecSide) : null;
+        if (split && split.rows * split.cols === n) {
+          const len = split.mode === 0 ? split.cols : split.rows;
+          return addon.binaryBroadcast(
+            nop,
+            view(denseA ? a : b, n),
+            view(vecSide!, len),
+            out as FloatArray,
+            split.rows,
+            split.cols,
+            split.mode,
+            !denseA,
+          );
+        }
       }
       jsBackend.binary(op, a, b, out);
     },
 
     reduce(op, x, outer, red, inner, out) {
-      if (op === 'sum' && inner === 1 && red >= MIN_ELEMENTWISE && sameFloat(x, out)) {
-        return addon.sumLastAxis(x, out as FloatArray, outer, red);
+      if (op === 'sum' && red * inner >= MIN_ELEMENTWISE && sameFloat(x, out)) {
+        if (inner === 1) return addon.sumLastAxis(x, out as FloatArray, outer, red);
+        return addon.sumMiddleAxis(x, out as FloatArray, outer, red, inner);
       }
       jsBackend.reduce(op, x, outer, red, inner, out);
     },
