@@ -9,6 +9,7 @@
  * bool tensor gives the default float dtype (float32).
  */
 import { DTypeError } from './errors.js';
+import { slabRegion } from './slab.js';
 
 /** Element types a tensor can hold. */
 export type DType = 'float32' | 'float64' | 'int32' | 'bool';
@@ -48,6 +49,20 @@ export function assertDType(dtype: string, op: string): asserts dtype is DType {
 export function allocArray<D extends DType>(dtype: D, n: number): DTypeArrayMap[D];
 export function allocArray(dtype: DType, n: number): DataArray;
 export function allocArray(dtype: DType, n: number): DataArray {
+  const region = slabRegion(n * itemSize(dtype));
+  if (region !== null) {
+    const { buffer, offset } = region;
+    switch (dtype) {
+      case 'float32':
+        return new Float32Array(buffer, offset, n);
+      case 'float64':
+        return new Float64Array(buffer, offset, n);
+      case 'int32':
+        return new Int32Array(buffer, offset, n);
+      case 'bool':
+        return new Uint8Array(buffer, offset, n);
+    }
+  }
   switch (dtype) {
     case 'float32':
       return new Float32Array(n);
