@@ -8,8 +8,9 @@
  * tensor's dtype, except that a non-integer number combined with an integer or
  * bool tensor gives the default float dtype (float32).
  */
+
+import { largeBuffer, slabBuffer, slabOffset } from './alloc.js';
 import { DTypeError } from './errors.js';
-import { slabRegion } from './slab.js';
 
 /** Element types a tensor can hold. */
 export type DType = 'float32' | 'float64' | 'int32' | 'bool';
@@ -49,9 +50,11 @@ export function assertDType(dtype: string, op: string): asserts dtype is DType {
 export function allocArray<D extends DType>(dtype: D, n: number): DTypeArrayMap[D];
 export function allocArray(dtype: DType, n: number): DataArray;
 export function allocArray(dtype: DType, n: number): DataArray {
-  const region = slabRegion(n * itemSize(dtype));
-  if (region !== null) {
-    const { buffer, offset } = region;
+  const bytes = n * itemSize(dtype);
+  const slab = slabBuffer(bytes);
+  const buffer = slab ?? largeBuffer(bytes);
+  if (buffer !== null) {
+    const offset = slab !== null ? slabOffset : 0;
     switch (dtype) {
       case 'float32':
         return new Float32Array(buffer, offset, n);

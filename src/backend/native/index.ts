@@ -5,7 +5,8 @@
  * and beats the TypeScript loops from a few dozen elements on, so the size cut-offs
  * below only keep the tiniest arrays in TypeScript.
  */
-import type { DataArray } from '../../core/dtype.js';
+import { allocArray, type DataArray, dtypeOfArray } from '../../core/dtype.js';
+import { contiguousStrides } from '../../core/shape.js';
 import type { Backend, BinaryOp, Conv2dGeometry, StridedArray, UnaryOp } from '../backend.js';
 import { jsBackend } from '../js/index.js';
 import type {
@@ -19,6 +20,8 @@ type FloatArray = Float32Array | Float64Array;
 
 /** Below this many elements an elementwise op stays in TypeScript (measured: ~same cost at 16–32). */
 const MIN_ELEMENTWISE = 32;
+/** Strided gathers from this many elements on go to the addon (its argument parsing costs ~1 µs). */
+const MIN_NATIVE_COPY = 2048;
 
 const UNARY: Partial<Record<UnaryOp, NativeUnaryOp>> = {
   exp: 'exp',
@@ -145,8 +148,63 @@ function sameOutput(g: Conv2dGeometry): boolean {
   return oh === g.outH && ow === g.outW;
 }
 
+/** A view with no broadcast (stride-0) dims that is not row-major dense: a permutation or slice. */
+function isPermuted(x: StridedArray): boolean {
+  if (isDense(x)) return false;
+  for (let i = 0; i < x.shape.length; i++) if (x.strides[i] === 0 && x.shape[i] !== 1) return false;
+  return true;
+}
+
 /** Builds the native backend around a loaded addon. */
 export function createNativeBackend(addon: NativeAddon): Backend {
+  /** Dense, scalar and single-split broadcast operands on the addon's kernels; false otherwise. */
+  function nativeBinary(
+    nop: NativeBinaryOp,
+    a: StridedArray,
+    b: StridedArray,
+    out: FloatArray,
+    n: number,
+  ): boolean {
+    const denseA = isDense(a);
+    const denseB = isDense(b);
+    if (denseA && denseB) {
+      addon.binary(nop, view(a, n), view(b, n), out, n);
+      return true;
+    }
+    if (denseA && isScalar(b)) {
+      addon.binaryScalar(nop, view(a, n), b.data[b.offset]!, out, n);
+      return true;
+    }
+    const swapped = SWAPPED[nop];
+    if (denseB && isScalar(a) && swapped) {
+      addon.binaryScalar(swapped, view(b, n), a.data[a.offset]!, out, n);
+      return true;
+    }
+    // One broadcast operand along a single split of the shape (bias rows, per-row scales).
+    const vecSide = denseA ? b : denseB ? a : null;
+    const split = vecSide && (denseA || !GRAD_OPS.has(nop)) ? broadcastSplit(vecSide) : null;
+    if (!split || split.rows * split.cols !== n) return false;
+    const len = split.mode === 0 ? split.cols : split.rows;
+    addon.binaryBroadcast(
+      nop,
+      view(denseA ? a : b, n),
+      view(vecSide!, len),
+      out,
+      split.rows,
+      split.cols,
+      split.mode,
+      !denseA,
+    );
+    return true;
+  }
+
+  /** `x` gathered into a fresh contiguous buffer (a dense strided view of it). */
+  function gathered(x: StridedArray, n: number): StridedArray {
+    const data = allocArray(dtypeOfArray(x.data), n) as FloatArray;
+    addon.copyStrided(x.data as FloatArray, x.offset, x.shape, x.strides, data);
+    return { data, shape: x.shape, strides: contiguousStrides(x.shape), offset: 0 };
+  }
+
   return {
     ...jsBackend,
     name: 'native',
@@ -158,32 +216,23 @@ export function createNativeBackend(addon: NativeAddon): Backend {
       jsBackend.unary(op, x, out, param);
     },
 
+    copyStrided(src, out) {
+      if (out.length >= MIN_NATIVE_COPY && src.data.constructor === out.constructor)
+        return addon.copyStrided(src.data, src.offset, src.shape, src.strides, out);
+      jsBackend.copyStrided(src, out);
+    },
+
     binary(op, a, b, out) {
       const nop = BINARY[op];
       const n = out.length;
       if (nop && n >= MIN_ELEMENTWISE && sameFloat(a.data, out) && sameFloat(b.data, out)) {
-        const denseA = isDense(a);
-        const denseB = isDense(b);
-        if (denseA && denseB) return addon.binary(nop, view(a, n), view(b, n), out as FloatArray, n);
-        if (denseA && isScalar(b))
-          return addon.binaryScalar(nop, view(a, n), b.data[b.offset]!, out as FloatArray, n);
-        if (denseB && isScalar(a) && SWAPPED[nop])
-          return addon.binaryScalar(SWAPPED[nop], view(b, n), a.data[a.offset]!, out as FloatArray, n);
-        // One broadcast operand along a single split of the shape (bias rows, per-row scales).
-        const vecSide = denseA ? b : denseB ? a : null;
-        const split = vecSide && (denseA || !GRAD_OPS.has(nop)) ? broadcastSplit(vecSide) : null;
-        if (split && split.rows * split.cols === n) {
-          const len = split.mode === 0 ? split.cols : split.rows;
-          return addon.binaryBroadcast(
-            nop,
-            view(denseA ? a : b, n),
-            view(vecSide!, len),
-            out as FloatArray,
-            split.rows,
-            split.cols,
-            split.mode,
-            !denseA,
-          );
+        if (nativeBinary(nop, a, b, out as FloatArray, n)) return;
+        // Permuted operands (e.g. attention heads): a native gather then the dense kernel beats
+        // the generic strided loop several times over.
+        if (n >= MIN_NATIVE_COPY && (isPermuted(a) || isPermuted(b))) {
+          const ga = isPermuted(a) ? gathered(a, n) : a;
+          const gb = isPermuted(b) ? gathered(b, n) : b;
+          if (nativeBinary(nop, ga, gb, out as FloatArray, n)) return;
         }
       }
       jsBackend.binary(op, a, b, out);

@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import { backendInfo } from '../../src/backend/index.js';
+import { V8_TUNING_FLAGS } from '../../src/backend/v8-tuning.js';
+import {
+  SLAB_CHUNKS,
+  SLAB_MAX_BYTES,
+  SLAB_MIN_BYTES,
+  slabBuffer,
+  slabOffset,
+  slabsEnabled,
+} from '../../src/core/alloc.js';
+import { allocArray } from '../../src/core/dtype.js';
+
+describe('slab allocation of small arrays', () => {
+  it('is on by default (NABLA_ARRAY_SLABS unset in the test environment)', () => {
+    expect(slabsEnabled()).toBe(true);
+  });
+
+  const region = (bytes: number) => {
+    const buffer = slabBuffer(bytes);
+    return buffer === null ? null : { buffer, offset: slabOffset };
+  };
+
+  it('carves disjoint, aligned, power-of-two chunks: max(SLAB_CHUNKS, 32 KiB) per buffer', () => {
+    for (const [bytes, chunk] of [
+      [300, 512],
+      [9000, 16384],
+    ] as const) {
+      const perSlab = Math.max(SLAB_CHUNKS, SLAB_MIN_BYTES / chunk);
+      const regions = Array.from({ length: 3 * perSlab }, () => region(bytes)!);
+      const buffers = new Set(regions.map((r) => r.buffer));
+      // 3 slabs' worth of chunks span 3 or 4 slabs (the first may be partly used already).
+      expect(buffers.size).toBeGreaterThanOrEqual(3);
+      expect(buffers.size).toBeLessThanOrEqual(4);
+      for (const r of regions) {
+        expect(r.buffer.byteLength).toBe(chunk * perSlab);
+        expect(r.offset % chunk).toBe(0);
+      }
+      const ids = [...buffers];
+      const seen = new Set(regions.map((r) => `${ids.indexOf(r.buffer)}:${r.offset}`));
+      expect(seen.size).toBe(regions.length);
+    }
+  });
+
+  it('is not fooled by other classes in between', () => {
+    const regions = Array.from({ length: 12 }, () => region(300)!);
+    for (let i = 0; i < 12; i++) region(5000);
+    const more = Array.from({ length: 12 }, () => region(300)!);
+    const all = [...regions, ...more];
+    const ids = [...new Set(all.map((r) => r.buffer))];
+    expect(new Set(all.map((r) => `${ids.indexOf(r.buffer)}:${r.offset}`)).size).toBe(24);
+  });
+
+  it('leaves tiny (on-heap) and large arrays to their own buffers', () => {
+    expect(region(64)).toBeNull();
+    expect(region(SLAB_MAX_BYTES + 1)).toBeNull();
+    expect(region(SLAB_MAX_BYTES)).not.toBeNull();
+  });
+
+  it('allocArray returns zero-filled, independent arrays of every dtype', () => {
+    for (const dtype of ['float32', 'float64', 'int32', 'bool'] as const) {
+      const arrays = Array.from({ length: 20 }, () => allocArray(dtype, 100));
+      for (const a of arrays) {
+        expect(a.length).toBe(100);
+        expect(a.every((v) => v === 0)).toBe(true);
+        a.fill(1);
+      }
+      // Writing every array to 1 touched nothing else: each still holds exactly its own 100 ones.
+      for (const a of arrays) expect(Array.from(a).reduce((s, v) => s + v, 0)).toBe(100);
+      const shared = arrays.filter((a) => a.buffer.byteLength > a.byteLength);
+      expect(shared.length).toBeGreaterThan(0);
+    }
+    const big = allocArray('float32', SLAB_MAX_BYTES);
+    expect(big.byteOffset).toBe(0);
+    expect(big.buffer.byteLength).toBe(big.byteLength);
+  });
+});
+
+describe('V8 tuning', () => {
+  it('applies the documented flags at import and reports them', () => {
+    expect(backendInfo().v8Flags).toEqual(V8_TUNING_FLAGS);
+  });
+});

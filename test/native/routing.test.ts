@@ -1,0 +1,124 @@
+// The native backend must actually send the float kernels it claims to the addon (a silent
+// fallback to the TypeScript loops still passes every agreement test, only slower), and large
+// arrays must come from the addon's recycling pool.
+import { afterEach, describe, expect, it } from 'vitest';
+import { getBackend, getNativeAddon, setBackend } from '../../src/backend/index.js';
+import { allocArray } from '../../src/core/dtype.js';
+import * as B from '../../src/ops/binary.js';
+import { sum } from '../../src/ops/reduce.js';
+import * as U from '../../src/ops/unary.js';
+import { permute } from '../../src/ops/view.js';
+import { randn64 } from '../helpers.js';
+
+type Counted = 'binary' | 'binaryScalar' | 'binaryBroadcast' | 'copyStrided' | 'sumMiddleAxis' | 'unary';
+
+function countCalls(names: Counted[]): { counts: Record<string, number>; restore: () => void } {
+  const addon = getNativeAddon() as unknown as Record<string, (...args: unknown[]) => unknown>;
+  const counts: Record<string, number> = {};
+  const saved = names.map((n) => [n, addon[n]!] as const);
+  for (const [n, f] of saved) {
+    counts[n] = 0;
+    addon[n] = (...args: unknown[]) => {
+      counts[n]!++;
+      return f(...args);
+    };
+  }
+  const restore = () => {
+    for (const [n, f] of saved) addon[n] = f;
+  };
+  return { counts, restore };
+}
+
+describe('native backend routing', () => {
+  const prev = getBackend().name;
+  afterEach(() => setBackend(prev));
+
+  it('dense, scalar, bias-row and permuted operands run on the addon', () => {
+    setBackend('native');
+    const x = randn64([64, 32], 1).float();
+    const bias = randn64([32], 2).float();
+    const col = randn64([64, 1], 3).float();
+    const big = randn64([8, 4, 16, 16], 4).float();
+    const { counts, restore } = countCalls([
+      'binary',
+      'binaryScalar',
+      'binaryBroadcast',
+      'copyStrided',
+      'sumMiddleAxis',
+      'unary',
+    ]);
+    try {
+      B.mul(x, x);
+      B.mul(x, 0.5);
+      B.add(x, bias);
+      B.sub(col, x);
+      U.tanh(x);
+      sum(x, 0);
+      B.mul(permute(big, [0, 2, 1, 3]), 2);
+    } finally {
+      restore();
+    }
+    expect(counts).toEqual({
+      binary: 1,
+      binaryScalar: 2,
+      binaryBroadcast: 2,
+      copyStrided: 1,
+      sumMiddleAxis: 1,
+      unary: 1,
+    });
+  });
+
+  it('large arrays come from the recycling pool, zero-filled', () => {
+    const addon = getNativeAddon()!;
+    const before = addon.poolStats();
+    const arrays = Array.from({ length: 4 }, () => allocArray('float64', 20000));
+    const after = addon.poolStats();
+    expect(after.hits + after.misses - before.hits - before.misses).toBe(4);
+    for (const a of arrays) {
+      expect(a.length).toBe(20000);
+      expect(a.every((v) => v === 0)).toBe(true);
+    }
+  });
+});
+
+describe('addon.copyStrided', () => {
+  it('gathers permuted, sliced and reversed views exactly, for every element type', () => {
+    const addon = getNativeAddon()!;
+    const make = [
+      (n: number) => new Float32Array(n),
+      (n: number) => new Float64Array(n),
+      (n: number) => new Int32Array(n),
+      (n: number) => new Uint8Array(n),
+    ];
+    for (const alloc of make) {
+      const src = alloc(200);
+      for (let i = 0; i < 200; i++) src[i] = i % 251;
+      const views: [number, number[], number[]][] = [
+        [0, [5, 4, 3], [1, 5, 20]], // permuted
+        [7, [2, 3, 2], [40, 6, 2]], // strided slice
+        [59, [3, 4, 5], [-20, -5, -1]], // reversed
+        [3, [4, 1, 6], [10, 0, 1]], // a size-1 dim with stride 0
+      ];
+      for (const [offset, sh, st] of views) {
+        const n = sh.reduce((a, b) => a * b, 1);
+        const out = alloc(n) as typeof src;
+        addon.copyStrided(src, offset, sh, st, out);
+        const want: number[] = [];
+        for (let i = 0; i < sh[0]!; i++)
+          for (let j = 0; j < sh[1]!; j++)
+            for (let k = 0; k < sh[2]!; k++) want.push(src[offset + i * st[0]! + j * st[1]! + k * st[2]!]!);
+        expect(Array.from(out), `${src.constructor.name} ${sh}`).toEqual(want);
+      }
+    }
+  });
+
+  it('refuses views that reach outside the source, and mixed element types', () => {
+    const addon = getNativeAddon()!;
+    const src = new Float32Array(10);
+    expect(() => addon.copyStrided(src, 5, [2, 3], [3, 1], new Float32Array(6))).toThrow(/outside src/);
+    expect(() => addon.copyStrided(src, 0, [2], [-1], new Float32Array(2))).toThrow(/outside src/);
+    expect(() => addon.copyStrided(src, 0, [2], [1], new Float64Array(2) as unknown as Float32Array)).toThrow(
+      /same element type/,
+    );
+  });
+});
