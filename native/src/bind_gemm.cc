@@ -106,6 +106,14 @@ Napi::Value GemmBatched(const Napi::CallbackInfo& info) {
 
 void register_gemm(Napi::Env env, Napi::Object exports) {
   exports.Set("gemm", Napi::Function::New(env, Gemm, "gemm"));
+  exports.Set("setSmallGemm", Napi::Function::New(
+                                  env,
+                                  [](const Napi::CallbackInfo& info) -> Napi::Value {
+                                    const bool prev = gemm_small_enabled();
+                                    gemm_set_small_enabled(get_bool(info, 0, "enabled"));
+                                    return Napi::Boolean::New(info.Env(), prev);
+                                  },
+                                  "setSmallGemm"));
   exports.Set("gemmBatched", Napi::Function::New(env, GemmBatched, "gemmBatched"));
 }
 

@@ -5,7 +5,9 @@
 #include <vector>
 
 #include "blas_loader.h"
+#include "cpu_features.h"
 #include "gemm_builtin.h"
+#include "gemm_small.h"
 #include "thread_pool.h"
 
 namespace nabla {
@@ -14,6 +16,9 @@ namespace {
 // Batched items smaller than this (multiply-adds) run on the builtin kernel,
 // one item per pool thread: per-call BLAS overhead dominates tiny products.
 constexpr int64_t kBlasBatchMinMacs = int64_t{64} * 64 * 64;
+
+// The unpacked small-product path (on by default; off to test or compare the packed kernel).
+bool g_small_gemm = true;
 
 bool fits_int(int64_t v) { return v >= 0 && v <= INT_MAX; }
 
@@ -124,6 +129,34 @@ void gemv_builtin(bool ta, bool tb, int64_t m, int64_t n, int64_t k, T alpha, co
       threads);
 }
 
+// Small products on the unpacked kernel (gemm_small_impl.h); false when too big.
+template <typename T>
+bool gemm_small_dispatch(bool ta, bool tb, int64_t m, int64_t n, int64_t k, T alpha, const T* a, int64_t lda,
+                         const T* b, int64_t ldb, T beta, T* c, int64_t ldc) {
+  const int64_t np = (n + 15) / 16 * 16;
+  if (m * n * k > kSmallGemmMaxMacs || k * np > kSmallGemmMaxPanel) return false;
+  thread_local std::vector<T> panel;
+  if (panel.size() < static_cast<size_t>(k * np)) panel.resize(static_cast<size_t>(k * np));
+  SmallGemmFn<T> fn = nullptr;
+  const Isa isa = active_isa();
+#if NABLA_X86
+  if constexpr (sizeof(T) == 4) {
+    fn = isa == Isa::kAvx512 ? avx512::gemm_small_f32 : isa == Isa::kAvx2 ? avx2::gemm_small_f32 : generic::gemm_small_f32;
+  } else {
+    fn = isa == Isa::kAvx512 ? avx512::gemm_small_f64 : isa == Isa::kAvx2 ? avx2::gemm_small_f64 : generic::gemm_small_f64;
+  }
+#else
+  (void)isa;
+  if constexpr (sizeof(T) == 4) {
+    fn = generic::gemm_small_f32;
+  } else {
+    fn = generic::gemm_small_f64;
+  }
+#endif
+  fn(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, panel.data());
+  return true;
+}
+
 template <typename T>
 void gemm_impl(bool ta, bool tb, int64_t m, int64_t n, int64_t k, T alpha, const T* a, int64_t lda, const T* b,
                int64_t ldb, T beta, T* c, int64_t ldc, int max_threads, bool allow_blas) {
@@ -137,10 +170,14 @@ void gemm_impl(bool ta, bool tb, int64_t m, int64_t n, int64_t k, T alpha, const
     gemv_builtin(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, max_threads);
     return;
   }
+  if (g_small_gemm && gemm_small_dispatch(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)) return;
   gemm_builtin(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, max_threads);
 }
 
 }  // namespace
+
+void gemm_set_small_enabled(bool on) { g_small_gemm = on; }
+bool gemm_small_enabled() { return g_small_gemm; }
 
 template <typename T>
 void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, T alpha, const T* a, int64_t lda,

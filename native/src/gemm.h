@@ -7,6 +7,11 @@ namespace nabla {
 
 // Row-major C = alpha * op(A) * op(B) + beta * C with op(A): m x k, op(B): k x n.
 // Arguments must already be validated (leading dimensions, bounds).
+// Small products (<= 2^18 multiply-adds) skip packing (gemm_small_impl.h); the
+// switch exists to test and time the packed kernel on them.
+void gemm_set_small_enabled(bool on);
+bool gemm_small_enabled();
+
 template <typename T>
 void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, T alpha, const T* a, int64_t lda,
           const T* b, int64_t ldb, T beta, T* c, int64_t ldc);

@@ -10,6 +10,7 @@ afterAll(() => {
   addon.useBlas(true);
   addon.setIsa('auto');
   addon.setNumThreads(initialThreads);
+  addon.setSmallGemm(true);
 });
 
 interface Case {
@@ -152,13 +153,20 @@ interface Path {
 const paths: Path[] = [];
 if (blasLoaded) paths.push({ name: 'blas', setup: () => expect(addon.useBlas(true)).toBe(true) });
 for (const isa of availableIsas(addon)) {
-  for (const threads of [1, 2]) {
+  // Small products (≤ 2^18 multiply-adds) take the unpacked kernel unless `packed` turns it off,
+  // so the packed micro-kernels stay tested on small shapes too.
+  for (const [threads, small] of [
+    [1, true],
+    [2, true],
+    [1, false],
+  ] as const) {
     paths.push({
-      name: `builtin-${isa}-${threads}t`,
+      name: `builtin-${isa}-${threads}t${small ? '' : '-packed'}`,
       setup: () => {
         addon.useBlas(false);
         expect(addon.setIsa(isa)).toBe(isa);
         addon.setNumThreads(threads);
+        addon.setSmallGemm(small);
       },
     });
   }

@@ -324,6 +324,11 @@ export interface NativeAddon {
     strides: readonly number[],
     out: T,
   ): void;
+  /**
+   * Routes small products (≤ 2^18 multiply-adds) to the unpacked kernel (`true`, the default) or to
+   * the packed one; returns the previous setting.
+   */
+  setSmallGemm(enabled: boolean): boolean;
   /** Counters of the block pool. */
   poolStats(): PoolStats;
   /** Most bytes the pool keeps free for reuse (default 256 MiB); extra free blocks are released. */
