@@ -136,6 +136,8 @@ const SHAPES: ReadonlyArray<readonly [number, number, number]> = [
   [13, 257, 100],
   [257, 257, 257],
   [100, 500, 450],
+  // k above the depth block (kc = 512 for AVX-512), so C is accumulated over several blocks.
+  [30, 70, 1100],
 ];
 
 const TRANS: ReadonlyArray<readonly [boolean, boolean]> = [
