@@ -27,8 +27,6 @@
         "native/src/elementwise_avx2.cc",
         "native/src/elementwise_avx512.cc",
         "native/src/conv.cc",
-        "native/src/buffer_pool.cc",
-        "native/src/bind_pool.cc",
         "native/src/bind_copy.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],

@@ -7,7 +7,7 @@ namespace {
 
 // Bumped whenever the JS-visible interface changes, so src/backend/native/addon.ts
 // can refuse a stale build instead of calling functions with the wrong shape.
-constexpr int kAbiVersion = 3;
+constexpr int kAbiVersion = 4;
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("abiVersion", Napi::Number::New(env, kAbiVersion));
@@ -16,7 +16,6 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   nabla::register_lapack(env, exports);
   nabla::register_elementwise(env, exports);
   nabla::register_conv(env, exports);
-  nabla::register_pool(env, exports);
   nabla::register_copy(env, exports);
   return exports;
 }

@@ -10,7 +10,6 @@ void register_gemm(Napi::Env env, Napi::Object exports);
 void register_lapack(Napi::Env env, Napi::Object exports);
 void register_elementwise(Napi::Env env, Napi::Object exports);
 void register_conv(Napi::Env env, Napi::Object exports);
-void register_pool(Napi::Env env, Napi::Object exports);
 void register_copy(Napi::Env env, Napi::Object exports);
 
 }  // namespace nabla

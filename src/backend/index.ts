@@ -1,9 +1,8 @@
 /** Backend registry: which kernel set the ops use. */
-import { setLargeBufferSource } from '../core/alloc.js';
 import { ArgumentError } from '../core/errors.js';
 import type { Backend } from './backend.js';
 import { jsBackend } from './js/index.js';
-import { loadNativeAddon, type NativeAddon, nativeAddonError, type PoolStats } from './native/addon.js';
+import { loadNativeAddon, type NativeAddon, nativeAddonError } from './native/addon.js';
 import { createNativeBackend } from './native/index.js';
 import { appliedV8Flags, applyV8Tuning } from './v8-tuning.js';
 
@@ -54,27 +53,9 @@ function initDefaultBackend(): void {
     return;
   }
   gemmChoice = chooseGemm(addon);
-  usePool(addon);
   const native = createNativeBackend(addon);
   registry.set('native', native);
   current = native;
-}
-
-/**
- * Large arrays' buffers from the addon's recycling pool (docs/backend.md), unless
- * `NABLA_BUFFER_POOL=0`; `NABLA_POOL_MB` caps the bytes it keeps free (default 256).
- */
-function usePool(a: NativeAddon): void {
-  if (process.env.NABLA_BUFFER_POOL === '0') return;
-  const mb = process.env.NABLA_POOL_MB;
-  if (mb !== undefined) {
-    const v = Number(mb);
-    if (!Number.isFinite(v) || v < 0)
-      throw new ArgumentError(`NABLA_POOL_MB must be a number ≥ 0 (got '${mb}')`);
-    a.setPoolCap(Math.floor(v * 2 ** 20));
-  }
-  if (a.allocBuffer(8) === null) return; // handles not usable with this Node.js build
-  setLargeBufferSource((bytes) => a.allocBuffer(bytes));
 }
 
 /**
@@ -115,8 +96,6 @@ export interface BackendInfo {
   cpu: ReturnType<NativeAddon['cpuFeatures']> | null;
   /** Threads of the addon's pool. */
   threads: number | null;
-  /** The large-array pool's counters (null without the addon or with `NABLA_BUFFER_POOL=0`). */
-  pool: PoolStats | null;
   /** V8 flags nabla set at import (`NABLA_V8_TUNING=0`: none). */
   v8Flags: readonly string[];
 }
@@ -131,7 +110,6 @@ export function backendInfo(): BackendInfo {
     blas: addon ? addon.blasInfo() : null,
     cpu: addon ? addon.cpuFeatures() : null,
     threads: addon ? addon.getNumThreads() : null,
-    pool: addon && process.env.NABLA_BUFFER_POOL !== '0' ? addon.poolStats() : null,
     v8Flags: appliedV8Flags(),
   };
 }

@@ -1,20 +1,16 @@
 /**
- * Where typed arrays' memory comes from: the two cases where a plain `new Float32Array(n)`
- * costs more than the op that fills it.
+ * Where small typed arrays' memory comes from.
  *
- * **Small arrays (65 B – 16 KiB): slabs.** Every op allocates its output, and in V8 each typed
+ * **Small arrays (65 B – 16 KiB) come from slabs.** Every op allocates its output, and in V8 each typed
  * array over 64 bytes gets its own off-heap ArrayBuffer: a `malloc`, an entry the garbage
  * collector must sweep, and a backing store it tracks. For the small tensors of neural-ODE
  * vector fields and per-op benchmarks that bookkeeping costs more than the arithmetic, so these
- * arrays are carved, eight at a time, from one shared ArrayBuffer per power-of-two size class.
- * The price is bounded retention: a slab is freed when all eight of its arrays are garbage, so
+ * arrays are carved, eight or more at a time, from one shared ArrayBuffer per power-of-two size class.
+ * The price is bounded retention: a slab is freed when all of its arrays are garbage, so
  * one long-lived small array keeps at most its slab alive: max(8 × its size class, 32 KiB), ≤ 128 KiB.
  * Chunks are never reused, so arrays come out zero-filled. `NABLA_ARRAY_SLABS=0` turns slabs off.
- *
- * **Large arrays (≥ 64 KiB): a recycling pool**, when a backend registers one (the native addon
- * does, see docs/backend.md). A fresh multi-MB backing store is fresh `mmap`ed memory whose
- * every 4 KiB page faults on first touch; the pool's buffers go back to it when V8 collects them
- * and are cleared and reused instead.
+ * (Large arrays keep their own buffers: a recycling pool for them was measured and rejected, see
+ * docs/backend.md "Memory".)
  */
 /** Largest array (bytes) carved from a slab. */
 export const SLAB_MAX_BYTES = 16384;
@@ -53,26 +49,6 @@ export function slabBuffer(bytes: number): ArrayBuffer | null {
   next[cls] = off + chunk;
   slabOffset = off;
   return buf;
-}
-
-/** Smallest array (bytes) taken from the large-buffer source. */
-export const LARGE_MIN_BYTES = 65536;
-
-/** Returns a zero-filled ArrayBuffer of exactly `bytes` bytes, or null to fall back to `new ArrayBuffer`. */
-export type LargeBufferSource = (bytes: number) => ArrayBuffer | null;
-
-let largeSource: LargeBufferSource | null = null;
-
-/** Registers (or, with null, removes) the source of large arrays' buffers; returns the previous one. */
-export function setLargeBufferSource(source: LargeBufferSource | null): LargeBufferSource | null {
-  const prev = largeSource;
-  largeSource = source;
-  return prev;
-}
-
-/** A zero-filled buffer of `bytes` bytes for a large array, or null to allocate it plainly. */
-export function largeBuffer(bytes: number): ArrayBuffer | null {
-  return largeSource !== null && bytes >= LARGE_MIN_BYTES ? largeSource(bytes) : null;
 }
 
 /** Whether small arrays are carved from slabs in this process. */

@@ -9,7 +9,7 @@
  * bool tensor gives the default float dtype (float32).
  */
 
-import { largeBuffer, slabBuffer, slabOffset } from './alloc.js';
+import { slabBuffer, slabOffset } from './alloc.js';
 import { DTypeError } from './errors.js';
 
 /** Element types a tensor can hold. */
@@ -51,10 +51,9 @@ export function allocArray<D extends DType>(dtype: D, n: number): DTypeArrayMap[
 export function allocArray(dtype: DType, n: number): DataArray;
 export function allocArray(dtype: DType, n: number): DataArray {
   const bytes = n * itemSize(dtype);
-  const slab = slabBuffer(bytes);
-  const buffer = slab ?? largeBuffer(bytes);
+  const buffer = slabBuffer(bytes);
   if (buffer !== null) {
-    const offset = slab !== null ? slabOffset : 0;
+    const offset = slabOffset;
     switch (dtype) {
       case 'float32':
         return new Float32Array(buffer, offset, n);

@@ -18,7 +18,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Interface version this loader expects; must match `kAbiVersion` in `native/src/addon.cc`. */
-export const NATIVE_ABI_VERSION = 3;
+export const NATIVE_ABI_VERSION = 4;
 
 /** Floating-point typed arrays accepted by the native kernels (all arguments of one call share a type). */
 export type FloatArray = Float32Array | Float64Array;
@@ -150,20 +150,6 @@ export interface Conv2dGeometry {
 
 /** Typed arrays `copyStrided` accepts. */
 export type DataArrayLike = Float32Array | Float64Array | Int32Array | Uint8Array;
-
-/** Counters of the addon's block pool (see `allocBuffer`). */
-export interface PoolStats {
-  /** Blocks handed out again after V8 returned them. */
-  hits: number;
-  /** Blocks freshly allocated. */
-  misses: number;
-  /** Bytes held free for reuse now. */
-  pooledBytes: number;
-  /** Most bytes held free. */
-  capBytes: number;
-  /** Blocks in use by live ArrayBuffers. */
-  liveBlocks: number;
-}
 
 /** The functions exported by `nabla_native.node`. */
 export interface NativeAddon {
@@ -308,12 +294,6 @@ export interface NativeAddon {
     swap: boolean,
   ): void;
   /**
-   * A zero-filled ArrayBuffer of `bytes` bytes from the addon's block pool: its memory returns to
-   * the pool when V8 collects the buffer, and is cleared and reused (no fresh pages to fault in).
-   * Null when this Node.js build's handles cannot be used this way (the caller then allocates plainly).
-   */
-  allocBuffer(bytes: number): ArrayBuffer | null;
-  /**
    * Gathers the strided view (`offset`, `shape`, `strides` in elements; strides may be negative)
    * of `src` into contiguous `out` of the same element type.
    */
@@ -329,10 +309,6 @@ export interface NativeAddon {
    * the packed one; returns the previous setting.
    */
   setSmallGemm(enabled: boolean): boolean;
-  /** Counters of the block pool. */
-  poolStats(): PoolStats;
-  /** Most bytes the pool keeps free for reuse (default 256 MiB); extra free blocks are released. */
-  setPoolCap(bytes: number): void;
   /** `out[o, i] = Σ_r x[o, r, i]` for `x` viewed as `[outer, red, inner]`, accumulated in double precision. */
   sumMiddleAxis<T extends FloatArray>(x: T, out: T, outer: number, red: number, inner: number): void;
 
