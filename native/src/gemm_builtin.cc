@@ -23,6 +23,7 @@ namespace {
 // and re-packing outweigh the speed-up. Measured with bench/native-gemm.mjs.
 constexpr int64_t kMinMacsPerTask = int64_t{1} << 20;
 constexpr int64_t kTasksPerThread = 4;
+constexpr int64_t kMinTasksPerThread = 2;
 
 template <typename T>
 const KernelSpec<T>& cached_spec(Isa isa) {
@@ -163,16 +164,30 @@ void run_block(const KernelSpec<T>& s, const Problem<T>& p, int64_t m0, int64_t 
   }
 }
 
-// Splits C into a tm x tn grid of tasks (whole micro-tiles), about
-// kTasksPerThread per thread so that a thread that is descheduled or slow
-// (shared or virtualised machines) delays the call by one small task, not by
-// half the matrix. Rows are split first: a row block re-packs all of B, which
-// costs ~1/rows of its compute.
-void choose_grid(int64_t m, int64_t n, int mr, int nr, int64_t max_tasks, int64_t& tm, int64_t& tn) {
+// Splits C into a tm x tn grid of tasks (whole micro-tiles). A task packs its
+// rows of A (rows x k) and its columns of B (k x cols), so the grid's packing
+// volume is tm * k * n + tn * m * k: the grid with the least packing among those
+// with enough tasks — at least `min_tasks` (a few per thread, so a thread that
+// is descheduled on a shared machine delays the call by one small task) and at
+// most `max_tasks` — wins. Rows-first splitting packed B once per row block:
+// 128x784x256 on 2 threads ran 5 row blocks, packing B five times.
+void choose_grid(int64_t m, int64_t n, int64_t k, int mr, int nr, int64_t min_tasks, int64_t max_tasks, int64_t& tm,
+                 int64_t& tn) {
   const int64_t mt = (m + mr - 1) / mr, nt = (n + nr - 1) / nr;
-  // Keep row blocks at least 2 micro-tiles tall so packing B stays cheap.
-  tm = std::max<int64_t>(1, std::min(max_tasks, mt / 2));
-  tn = std::max<int64_t>(1, std::min(nt, max_tasks / tm));
+  tm = 1;
+  tn = 1;
+  double best = -1;
+  for (int64_t a = 1; a <= std::min(mt, max_tasks); ++a) {
+    for (int64_t b = 1; b <= std::min(nt, max_tasks / a); ++b) {
+      if (a * b < std::min(min_tasks, mt * nt)) continue;
+      const double cost = static_cast<double>(a) * k * n + static_cast<double>(b) * m * k;
+      if (best < 0 || cost < best) {
+        best = cost;
+        tm = a;
+        tn = b;
+      }
+    }
+  }
 }
 
 }  // namespace
@@ -209,7 +224,8 @@ void gemm_builtin(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, T
     return;
   }
   int64_t tm = 1, tn = 1;
-  choose_grid(m, n, s.mr, s.nr, std::min<int64_t>(int64_t{threads} * kTasksPerThread, macs / kMinMacsPerTask), tm,
+  const int64_t max_tasks = std::max<int64_t>(1, std::min<int64_t>(int64_t{threads} * kTasksPerThread, macs / kMinMacsPerTask));
+  choose_grid(m, n, k, s.mr, s.nr, std::min<int64_t>(max_tasks, int64_t{threads} * kMinTasksPerThread), max_tasks, tm,
               tn);
   const int64_t mt = (m + s.mr - 1) / s.mr, nt = (n + s.nr - 1) / s.nr;
   parallel_for(
