@@ -1,10 +1,16 @@
-// Introspection and global switches: blasInfo, cpuFeatures, threads, ISA.
+// Introspection and global switches: blasInfo, cpuFeatures, threads, ISA, malloc tuning.
 #include "blas_loader.h"
 #include "bindings.h"
 #include "cpu_features.h"
 #include "elementwise.h"
 #include "napi_util.h"
 #include "thread_pool.h"
+
+#include <climits>
+#include <cstdlib>  // defines __GLIBC__ on glibc
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 namespace nabla {
 namespace {
@@ -93,6 +99,25 @@ Napi::Value GetElementwiseThreshold(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), static_cast<double>(ew_parallel_threshold(get_bool(info, 0, "transcendental"))));
 }
 
+// tuneMalloc(mmapThreshold, trimThreshold): glibc's mallopt, so that freed large blocks stay
+// in the heap for reuse instead of going back to the kernel and faulting in again page by
+// page (docs/backend.md "Memory"). Returns false where the C library is not glibc.
+Napi::Value TuneMalloc(const Napi::CallbackInfo& info) {
+  const int64_t mmap_threshold = get_index(info, 0, "mmapThreshold");
+  const int64_t trim_threshold = get_index(info, 1, "trimThreshold");
+#if defined(__GLIBC__)
+  if (mmap_threshold > INT32_MAX || trim_threshold > INT32_MAX)
+    throw_range_error(info.Env(), "tuneMalloc: thresholds must be < 2^31");
+  const bool ok = mallopt(M_MMAP_THRESHOLD, static_cast<int>(mmap_threshold)) == 1 &&
+                  mallopt(M_TRIM_THRESHOLD, static_cast<int>(trim_threshold)) == 1;
+  return Napi::Boolean::New(info.Env(), ok);
+#else
+  (void)mmap_threshold;
+  (void)trim_threshold;
+  return Napi::Boolean::New(info.Env(), false);
+#endif
+}
+
 }  // namespace
 
 void register_info(Napi::Env env, Napi::Object exports) {
@@ -104,6 +129,7 @@ void register_info(Napi::Env env, Napi::Object exports) {
   exports.Set("setIsa", Napi::Function::New(env, SetIsa, "setIsa"));
   exports.Set("getIsa", Napi::Function::New(env, GetIsa, "getIsa"));
   exports.Set("setElementwiseThreshold", Napi::Function::New(env, SetElementwiseThreshold, "setElementwiseThreshold"));
+  exports.Set("tuneMalloc", Napi::Function::New(env, TuneMalloc, "tuneMalloc"));
   exports.Set("getElementwiseThreshold", Napi::Function::New(env, GetElementwiseThreshold, "getElementwiseThreshold"));
 }
 

@@ -76,8 +76,14 @@ describe('slab allocation of small arrays', () => {
   });
 });
 
-describe('V8 tuning', () => {
-  it('applies the documented flags at import and reports them', () => {
+describe('runtime tuning', () => {
+  it('applies the documented V8 flags at import and reports them', () => {
     expect(backendInfo().v8Flags).toEqual(V8_TUNING_FLAGS);
+  });
+
+  it('sets the glibc heap thresholds with the native addon on Linux', () => {
+    const info = backendInfo();
+    if (info.backend !== 'native' || process.platform !== 'linux') return;
+    expect(info.mallocTuning).toEqual({ mmapThreshold: 32 * 2 ** 20, trimThreshold: 256 * 2 ** 20 });
   });
 });

@@ -18,7 +18,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Interface version this loader expects; must match `kAbiVersion` in `native/src/addon.cc`. */
-export const NATIVE_ABI_VERSION = 4;
+export const NATIVE_ABI_VERSION = 5;
 
 /** Floating-point typed arrays accepted by the native kernels (all arguments of one call share a type). */
 export type FloatArray = Float32Array | Float64Array;
@@ -304,6 +304,12 @@ export interface NativeAddon {
     strides: readonly number[],
     out: T,
   ): void;
+  /**
+   * glibc `mallopt(M_MMAP_THRESHOLD)` and `mallopt(M_TRIM_THRESHOLD)` (bytes, < 2^31): blocks below the
+   * first come from the heap, and up to the second of free heap top is kept for reuse. False where
+   * the C library is not glibc (nothing changed).
+   */
+  tuneMalloc(mmapThreshold: number, trimThreshold: number): boolean;
   /**
    * Routes small products (≤ 2^18 multiply-adds) to the unpacked kernel (`true`, the default) or to
    * the packed one; returns the previous setting.
