@@ -3,7 +3,7 @@ import type { Tensor } from '../../../core/tensor.js';
 import { combine } from '../../kernels.js';
 import type { AbstractSolver, StepContext, StepResult } from '../base.js';
 import { requireJoint, termContext } from './context.js';
-import { increment, linearInterpolant, type SDEOrders, sdeTerms, stepTimes } from './structure.js';
+import { increment, type SDEOrders, sdeStepResult, sdeTerms, stepTimes } from './structure.js';
 
 const ONES2 = Float64Array.of(1, 1);
 
@@ -39,13 +39,7 @@ export class EulerMaruyama implements AbstractSolver {
     const fdt = increment(ctx, drift, ta, y0, drift.contr(ta, tb));
     const gdW = increment(ctx, diffusion, ta, y0, diffusion.contr(ta, tb));
     const y1 = y0.map((y, l) => combine(y, [fdt[l]!, gdW[l]!], ONES2, 1));
-    return {
-      y1,
-      err: null,
-      interp: needDense ? linearInterpolant(t0, dt, y0, y1) : null,
-      k1: null,
-      failed: null,
-    };
+    return sdeStepResult(t0, dt, y0, y1, needDense);
   }
 }
 
@@ -84,12 +78,6 @@ export class EulerHeun implements AbstractSolver {
     const yp = y0.map((y, l) => combine(y, [g0[l]!], Float64Array.of(1), 1));
     const gp = increment(ctx, diffusion, ta, yp, dW);
     const y1 = y0.map((y, l) => combine(y, [fdt[l]!, g0[l]!, gp[l]!], Float64Array.of(1, 0.5, 0.5), 1));
-    return {
-      y1,
-      err: null,
-      interp: needDense ? linearInterpolant(t0, dt, y0, y1) : null,
-      k1: null,
-      failed: null,
-    };
+    return sdeStepResult(t0, dt, y0, y1, needDense);
   }
 }

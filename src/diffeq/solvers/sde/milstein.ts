@@ -19,10 +19,10 @@ import type { AbstractSolver, StepContext, StepResult } from '../base.js';
 import { requireJoint, type TermStepContext, termContext } from './context.js';
 import {
   increment,
-  linearInterpolant,
   product,
   rawVF,
   type SDEOrders,
+  sdeStepResult,
   sdeTerms,
   stepTimes,
 } from './structure.js';
@@ -111,13 +111,7 @@ abstract class MilsteinBase implements AbstractSolver {
     const gdW = product(ctx, diffusion, ctx.stateTree(g), dW);
     const corr = product(ctx, diffusion, ctx.stateTree(gdg), this.weight(dW, h));
     const y1 = y0.map((y, l) => combine(y, [fdt[l]!, gdW[l]!, corr[l]!], Float64Array.of(1, 1, 0.5), 1));
-    return {
-      y1,
-      err: null,
-      interp: needDense ? linearInterpolant(t0, dt, y0, y1) : null,
-      k1: null,
-      failed: null,
-    };
+    return sdeStepResult(t0, dt, y0, y1, needDense);
   }
 }
 

@@ -9,10 +9,10 @@ import { rawCombination } from '../explicit-rk.js';
 import { requireJoint, termContext } from './context.js';
 import {
   increment,
-  linearInterpolant,
   product,
   rawVF,
   type SDEOrders,
+  sdeStepResult,
   sdeTerms,
   stepTimes,
 } from './structure.js';
@@ -84,12 +84,6 @@ export class SRA1 implements AbstractSolver {
       combine(y, [F1[l]!, F2[l]!, n1[l]!, n0[l]!], Float64Array.of(1 / 3, 2 / 3, 1, 1), 1),
     );
     const err = rawCombination([F1, F2], Float64Array.of(-2 / 3, 2 / 3), 1);
-    return {
-      y1,
-      err,
-      interp: needDense ? linearInterpolant(t0, dt, y0, y1) : null,
-      k1: null,
-      failed: null,
-    };
+    return sdeStepResult(t0, dt, y0, y1, needDense, err);
   }
 }

@@ -5,7 +5,7 @@ import { sub } from '../../../ops/binary.js';
 import type { AbstractTerm } from '../../terms/base.js';
 import { ControlTerm, type NoiseType } from '../../terms/control.js';
 import { MultiTerm } from '../../terms/multi.js';
-import { Interpolant } from '../base.js';
+import { Interpolant, type StepResult } from '../base.js';
 import type { TermStepContext } from './context.js';
 
 /** Orders of convergence of an SDE solver (strong order by noise class; null: not applicable). */
@@ -84,6 +84,18 @@ export function linearInterpolant(
 ): Interpolant {
   const d = y1.map((l, i) => sub(l, y0[i]!));
   return new Interpolant(1, t0, dt, y0, [d], [Float64Array.of(0, 1)], false);
+}
+
+/** The result of a step of a fixed-step SDE solver: `y1`, an optional error, a linear dense output. */
+export function sdeStepResult(
+  t0: Float64Array,
+  dt: Float64Array,
+  y0: readonly Tensor[],
+  y1: Tensor[],
+  needDense: boolean,
+  err: Float64Array[] | null = null,
+): StepResult {
+  return { y1, err, interp: needDense ? linearInterpolant(t0, dt, y0, y1) : null, k1: null, failed: null };
 }
 
 /** `[t0, t0 + dt]` of a jointly stepped solve. */
