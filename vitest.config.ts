@@ -5,7 +5,9 @@ import { defineConfig } from 'vitest/config';
  * time on the TypeScript backend, and the GEMM-heavy ones a third time with GEMM routed
  * through the BLAS library, so every kernel path is tested.
  */
-const shared = { pool: 'forks' as const, testTimeout: 120_000, hookTimeout: 120_000 };
+// NABLA_POISON_UNINIT: op outputs start as NaN/garbage, so a kernel that skips an element fails.
+const poison = { NABLA_POISON_UNINIT: '1' };
+const shared = { pool: 'forks' as const, testTimeout: 120_000, hookTimeout: 120_000, env: poison };
 const opSuites = [
   'test/core/**/*.test.ts',
   'test/ops/**/*.test.ts',
@@ -27,7 +29,7 @@ export default defineConfig({
           include: opSuites,
           // Native-vs-TypeScript comparisons need the native backend, which this project disables.
           exclude: ['test/linalg/lapack.test.ts', 'test/nn/functional/pool-native.test.ts'],
-          env: { NABLA_BACKEND: 'js' },
+          env: { ...poison, NABLA_BACKEND: 'js' },
         },
       },
       {
@@ -35,7 +37,7 @@ export default defineConfig({
           ...shared,
           name: 'blas',
           include: ['test/ops/matmul.test.ts', 'test/nn/functional/conv.test.ts', 'test/linalg/**/*.test.ts', 'test/backend/**/*.test.ts'],
-          env: { NABLA_GEMM: 'blas' },
+          env: { ...poison, NABLA_GEMM: 'blas' },
         },
       },
     ],

@@ -21,12 +21,22 @@ export interface OutputMeta {
   dtype: Tensor['dtype'];
 }
 
+const NO_VERSIONS: readonly number[] = [];
+const NO_SAVED: readonly Tensor[] = [];
+
 /** A recorded op. */
 export class Node {
   /** Output tensors whose gradient should be kept (`retainGrad`), by output index. */
   retained: Map<number, Tensor> | null = null;
+  /** @internal id of the backward sweep that owns {@link _pending} and {@link _grads} (0: none). */
+  _sweep = 0;
+  /** @internal sweep state: consumers whose gradients have not arrived yet. */
+  _pending = 0;
+  /** @internal sweep state: gradient accumulated so far per output (null: none yet). */
+  _grads: (Tensor | null)[] | null = null;
   private backwardFn: BackwardFn | null;
-  private readonly saved: { t: Tensor; version: number }[];
+  private saved: readonly Tensor[];
+  private readonly versions: readonly number[];
 
   constructor(
     readonly name: string,
@@ -36,7 +46,13 @@ export class Node {
     saved: readonly Tensor[],
   ) {
     this.backwardFn = backwardFn;
-    this.saved = saved.map((t) => ({ t, version: t.version }));
+    this.saved = saved;
+    if (saved.length === 0) this.versions = NO_VERSIONS;
+    else {
+      const v = new Array<number>(saved.length);
+      for (let i = 0; i < saved.length; i++) v[i] = saved[i]!.version;
+      this.versions = v;
+    }
   }
 
   /** Runs the backward closure, checking that saved tensors were not modified in place. */
@@ -47,11 +63,12 @@ export class Node {
           'pass {retainGraph: true} to the first backward',
       );
     }
-    for (const s of this.saved) {
-      if (s.t.version !== s.version) {
+    for (let i = 0; i < this.saved.length; i++) {
+      const t = this.saved[i]!;
+      if (t.version !== this.versions[i]) {
         throw new AutogradError(
-          `${this.name}: a tensor of shape [${s.t.shape.join(',')}] needed for its gradient was modified by an ` +
-            `in-place operation (version ${s.t.version}, expected ${s.version})`,
+          `${this.name}: a tensor of shape [${t.shape.join(',')}] needed for its gradient was modified by an ` +
+            `in-place operation (version ${t.version}, expected ${this.versions[i]})`,
         );
       }
     }
@@ -61,7 +78,7 @@ export class Node {
   /** Frees the backward closure (and with it the saved tensors). */
   release(): void {
     this.backwardFn = null;
-    this.saved.length = 0;
+    this.saved = [];
   }
 }
 
@@ -92,26 +109,25 @@ export function record(
   outputs: Tensor | readonly Tensor[],
   inputs: readonly Tensor[],
   backward: BackwardFn,
-  saved: readonly Tensor[] = [],
+  saved: readonly Tensor[] = NO_SAVED,
 ): void {
   const outs = Array.isArray(outputs) ? (outputs as readonly Tensor[]) : [outputs as Tensor];
   if (isAnomalyEnabled()) for (const o of outs) checkFinite(name, o);
   if (!isGradEnabled()) return;
   let any = false;
-  for (const t of inputs) if (t.requiresGrad) any = true;
+  for (let i = 0; i < inputs.length; i++) if (inputs[i]!.requiresGrad) any = true;
   if (!any) return;
-  const node = new Node(
-    name,
-    inputs.map(edgeOf),
-    backward,
-    outs.map((o) => ({ shape: o.shape, dtype: o.dtype })),
-    saved,
-  );
-  outs.forEach((o, i) => {
+  const edges = new Array<Edge>(inputs.length);
+  for (let i = 0; i < inputs.length; i++) edges[i] = edgeOf(inputs[i]!);
+  const metas = new Array<OutputMeta>(outs.length);
+  for (let i = 0; i < outs.length; i++) metas[i] = { shape: outs[i]!.shape, dtype: outs[i]!.dtype };
+  const node = new Node(name, edges, backward, metas, saved);
+  for (let i = 0; i < outs.length; i++) {
+    const o = outs[i]!;
     o._node = node;
     o._outIndex = i;
     o.requiresGrad = true;
-  });
+  }
 }
 
 /** Checks a gradient produced by backward in anomaly mode. */

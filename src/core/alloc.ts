@@ -8,10 +8,19 @@
  * arrays are carved, eight or more at a time, from one shared ArrayBuffer per power-of-two size class.
  * The price is bounded retention: a slab is freed when all of its arrays are garbage, so
  * one long-lived small array keeps at most its slab alive: max(8 × its size class, 32 KiB), ≤ 128 KiB.
- * Chunks are never reused, so arrays come out zero-filled. `NABLA_ARRAY_SLABS=0` turns slabs off.
+ * Chunks are never reused. `NABLA_ARRAY_SLABS=0` turns slabs off.
+ *
+ * **Op outputs skip the zero fill.** Slabs (and large output buffers, see {@link uninitBuffer}) are
+ * taken from the heap without clearing: zeroing a fresh 64 KiB buffer costs ~2.5 µs on the development
+ * VM, more than the kernel that then overwrites it. Callers that need zeros clear the region
+ * themselves (`allocArray`); kernels' outputs (`allocOutput`) stay as they come. With
+ * `NABLA_POISON_UNINIT=1` (set by the test suite) uninitialised arrays are filled with NaN or a
+ * garbage pattern instead, so a kernel that forgets an element fails its tests.
  * (Large arrays keep their own buffers: a recycling pool for them was measured and rejected, see
  * docs/backend.md "Memory".)
  */
+import { Buffer } from 'node:buffer';
+
 /** Largest array (bytes) carved from a slab. */
 export const SLAB_MAX_BYTES = 16384;
 /** Arrays per slab, at least: smaller classes fill a {@link SLAB_MIN_BYTES} slab. */
@@ -22,6 +31,8 @@ export const SLAB_MIN_BYTES = 32768;
 const IN_HEAP_BYTES = 64;
 
 const enabled = process.env.NABLA_ARRAY_SLABS !== '0';
+/** Whether uninitialised arrays are poisoned (tests), so reads of unwritten elements show. */
+export const poisonUninit = process.env.NABLA_POISON_UNINIT === '1';
 
 /** Current slab and next free offset per size class (index: log2 of the chunk size). */
 const slabs: (ArrayBuffer | null)[] = [];
@@ -31,9 +42,17 @@ const next: number[] = [];
 export let slabOffset = 0;
 
 /**
- * The slab holding a fresh zero-filled region of `bytes` bytes for a typed array, whose byte
- * offset is then in {@link slabOffset}. Null when the array should own its buffer (too small or
- * too large for slabs, or slabs off).
+ * A fresh ArrayBuffer of `bytes` bytes whose contents are unspecified (Node's `allocUnsafeSlow`:
+ * `malloc` without the `memset` of `new ArrayBuffer`).
+ */
+export function uninitBuffer(bytes: number): ArrayBuffer {
+  return Buffer.allocUnsafeSlow(bytes).buffer as ArrayBuffer;
+}
+
+/**
+ * The slab holding a fresh region of `bytes` bytes for a typed array, whose byte offset is then
+ * in {@link slabOffset}; its contents are unspecified (the caller zeroes it if needed). Null
+ * when the array should own its buffer (too small or too large for slabs, or slabs off).
  */
 export function slabBuffer(bytes: number): ArrayBuffer | null {
   if (!enabled || bytes <= IN_HEAP_BYTES || bytes > SLAB_MAX_BYTES) return null;
@@ -42,7 +61,7 @@ export function slabBuffer(bytes: number): ArrayBuffer | null {
   let buf = slabs[cls] ?? null;
   let off = next[cls] ?? 0;
   if (buf === null || off >= buf.byteLength) {
-    buf = new ArrayBuffer(Math.max(chunk * SLAB_CHUNKS, SLAB_MIN_BYTES));
+    buf = uninitBuffer(Math.max(chunk * SLAB_CHUNKS, SLAB_MIN_BYTES));
     slabs[cls] = buf;
     off = 0;
   }

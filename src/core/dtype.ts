@@ -9,7 +9,7 @@
  * bool tensor gives the default float dtype (float32).
  */
 
-import { slabBuffer, slabOffset } from './alloc.js';
+import { poisonUninit, SLAB_MAX_BYTES, slabBuffer, slabOffset, uninitBuffer } from './alloc.js';
 import { DTypeError } from './errors.js';
 
 /** Element types a tensor can hold. */
@@ -46,25 +46,26 @@ export function assertDType(dtype: string, op: string): asserts dtype is DType {
   }
 }
 
+/** A typed array of `dtype` over `n` elements of `buffer` from byte `offset`. */
+function view(dtype: DType, buffer: ArrayBuffer, offset: number, n: number): DataArray {
+  switch (dtype) {
+    case 'float32':
+      return new Float32Array(buffer, offset, n);
+    case 'float64':
+      return new Float64Array(buffer, offset, n);
+    case 'int32':
+      return new Int32Array(buffer, offset, n);
+    case 'bool':
+      return new Uint8Array(buffer, offset, n);
+  }
+}
+
 /** Allocates a zero-filled typed array for `dtype`. */
 export function allocArray<D extends DType>(dtype: D, n: number): DTypeArrayMap[D];
 export function allocArray(dtype: DType, n: number): DataArray;
 export function allocArray(dtype: DType, n: number): DataArray {
-  const bytes = n * itemSize(dtype);
-  const buffer = slabBuffer(bytes);
-  if (buffer !== null) {
-    const offset = slabOffset;
-    switch (dtype) {
-      case 'float32':
-        return new Float32Array(buffer, offset, n);
-      case 'float64':
-        return new Float64Array(buffer, offset, n);
-      case 'int32':
-        return new Int32Array(buffer, offset, n);
-      case 'bool':
-        return new Uint8Array(buffer, offset, n);
-    }
-  }
+  const buffer = slabBuffer(n * itemSize(dtype));
+  if (buffer !== null) return view(dtype, buffer, slabOffset, n).fill(0);
   switch (dtype) {
     case 'float32':
       return new Float32Array(n);
@@ -75,6 +76,32 @@ export function allocArray(dtype: DType, n: number): DataArray {
     case 'bool':
       return new Uint8Array(n);
   }
+}
+
+/** What uninitialised arrays hold under `NABLA_POISON_UNINIT=1`. */
+const POISON: Record<DType, number> = {
+  float32: Number.NaN,
+  float64: Number.NaN,
+  int32: -0x5a5a5a5b,
+  bool: 0xa5,
+};
+
+/**
+ * Allocates a typed array for `dtype` whose contents are unspecified: for op outputs that a
+ * kernel overwrites entirely (it skips the zero fill, see `core/alloc.ts`). Use
+ * {@link allocArray} when any element may be read before it is written.
+ */
+export function allocOutput<D extends DType>(dtype: D, n: number): DTypeArrayMap[D];
+export function allocOutput(dtype: DType, n: number): DataArray;
+export function allocOutput(dtype: DType, n: number): DataArray {
+  const bytes = n * itemSize(dtype);
+  const buffer = slabBuffer(bytes);
+  let out: DataArray;
+  if (buffer !== null) out = view(dtype, buffer, slabOffset, n);
+  else if (bytes <= SLAB_MAX_BYTES)
+    return allocArray(dtype, n); // on-heap, or slabs off: nothing to save
+  else out = view(dtype, uninitBuffer(bytes), 0, n);
+  return poisonUninit ? out.fill(POISON[dtype]) : out;
 }
 
 /** The dtype a typed array naturally holds (Uint8Array → bool). */

@@ -5,7 +5,7 @@
 import { record } from '../autograd/node.js';
 import type { BinaryOp } from '../backend/backend.js';
 import { getBackend } from '../backend/index.js';
-import { allocArray, type DType, isFloating } from '../core/dtype.js';
+import { allocOutput, type DType, isFloating } from '../core/dtype.js';
 import { ArgumentError } from '../core/errors.js';
 import { broadcastShapes } from '../core/shape.js';
 import { Tensor, type TensorLike } from '../core/tensor.js';
@@ -27,7 +27,7 @@ function run(
   const tb = cast(toTensor(b, dtype), dtype);
   const shape = broadcastShapes(ta.shape, tb.shape, name);
   const od = outDtype ?? dtype;
-  const out = allocArray(
+  const out = allocOutput(
     od,
     shape.reduce((x, y) => x * y, 1),
   );
@@ -225,7 +225,7 @@ export function where(cond: TensorLike, a: TensorLike, b: TensorLike): Tensor {
   const ta = cast(toTensor(a, dtype), dtype);
   const tb = cast(toTensor(b, dtype), dtype);
   const shape = broadcastShapes(broadcastShapes(c.shape, ta.shape, 'where'), tb.shape, 'where');
-  const out = allocArray(
+  const out = allocOutput(
     dtype,
     shape.reduce((x, y) => x * y, 1),
   );

@@ -1,7 +1,7 @@
 /** Dtype casts and copies. */
 import { record } from '../autograd/node.js';
 import { getBackend } from '../backend/index.js';
-import { allocArray, assertDType, type DType, isFloating } from '../core/dtype.js';
+import { allocOutput, assertDType, type DType, isFloating } from '../core/dtype.js';
 import { Tensor } from '../core/tensor.js';
 
 /**
@@ -11,7 +11,7 @@ import { Tensor } from '../core/tensor.js';
 export function cast(x: Tensor, dtype: DType): Tensor {
   assertDType(dtype, 'cast');
   if (x.dtype === dtype) return x;
-  const out = allocArray(dtype, x.size);
+  const out = allocOutput(dtype, x.size);
   getBackend().copyStrided(x._strided(), out);
   const y = Tensor._fromData(out, x.shape, dtype);
   if (isFloating(dtype) && isFloating(x.dtype)) record('cast', y, [x], ([g]) => [cast(g!, x.dtype)]);
@@ -20,7 +20,7 @@ export function cast(x: Tensor, dtype: DType): Tensor {
 
 /** A fresh contiguous copy (always copies). Differentiable. */
 export function clone(x: Tensor): Tensor {
-  const out = allocArray(x.dtype, x.size);
+  const out = allocOutput(x.dtype, x.size);
   getBackend().copyStrided(x._strided(), out);
   const y = Tensor._fromData(out, x.shape, x.dtype);
   record('clone', y, [x], ([g]) => [g!]);

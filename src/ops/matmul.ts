@@ -2,7 +2,7 @@
 import { record } from '../autograd/node.js';
 import { getBackend } from '../backend/index.js';
 import type { DataArray } from '../core/dtype.js';
-import { allocArray, isFloating, promoteTypes } from '../core/dtype.js';
+import { allocOutput, isFloating, promoteTypes } from '../core/dtype.js';
 import { DTypeError, fmtShape, ShapeError } from '../core/errors.js';
 import { broadcastShapes, contiguousStrides, shapesEqual, sizeOf } from '../core/shape.js';
 import { Tensor } from '../core/tensor.js';
@@ -66,7 +66,7 @@ function matmulCore(a: Tensor, b: Tensor): Tensor {
   const la = operandLayout(pa.t);
   const lb = operandLayout(pb.t);
   const dtype = a.dtype;
-  const out = allocArray(dtype, batch * m * n);
+  const out = allocOutput(dtype, batch * m * n);
   if (batch * m * n > 0) {
     getBackend().matmul(la.data, lb.data, out, {
       batch,

@@ -5,7 +5,7 @@
 import { record } from '../autograd/node.js';
 import type { ReduceOp } from '../backend/backend.js';
 import { getBackend } from '../backend/index.js';
-import { allocArray, type DType, isFloating } from '../core/dtype.js';
+import { allocArray, allocOutput, type DType, isFloating } from '../core/dtype.js';
 import { ArgumentError } from '../core/errors.js';
 import { normAxes, normAxis, shapesEqual, sizeOf } from '../core/shape.js';
 import { Tensor } from '../core/tensor.js';
@@ -59,7 +59,7 @@ function reduceRaw(
   dtype: DType,
 ): Tensor {
   const shape = outShape(x.shape, axes, keepdims);
-  const out = allocArray(dtype, sizeOf(shape));
+  const out = allocOutput(dtype, sizeOf(shape));
   if (axes.length === 0) {
     getBackend().copyStrided(x._strided(), out);
   } else {

@@ -5,7 +5,7 @@
 import { record } from '../autograd/node.js';
 import type { UnaryOp } from '../backend/backend.js';
 import { getBackend } from '../backend/index.js';
-import { allocArray, isFloating } from '../core/dtype.js';
+import { allocArray, allocOutput, isFloating } from '../core/dtype.js';
 import { Tensor } from '../core/tensor.js';
 import { add, div, gt, mul, sub, where } from './binary.js';
 import { cast } from './cast.js';
@@ -13,7 +13,7 @@ import { cast } from './cast.js';
 /** Runs a unary kernel; `floatOnly` promotes int/bool inputs to float32 first. */
 function run(op: UnaryOp, x: Tensor, floatOnly: boolean, param = 0): [Tensor, Tensor] {
   const xin = floatOnly && !isFloating(x.dtype) ? cast(x, 'float32') : x;
-  const out = allocArray(xin.dtype, xin.size);
+  const out = allocOutput(xin.dtype, xin.size);
   getBackend().unary(op, xin._contiguousData(), out, param);
   return [Tensor._fromData(out, xin.shape, xin.dtype), xin];
 }
@@ -151,7 +151,7 @@ type ActivationGradOp = 'tanhGrad' | 'sigmoidGrad' | 'reluGrad';
  */
 function activationGrad(op: ActivationGradOp, g: Tensor, v: Tensor): Tensor {
   if (g.dtype !== v.dtype || g.size !== v.size) throw new Error(`${op}: gradient and saved tensor differ`);
-  const out = allocArray(g.dtype, g.size);
+  const out = allocOutput(g.dtype, g.size);
   getBackend().binary(op, g._strided(), v._strided(), out);
   const y = Tensor._fromData(out, g.shape, g.dtype);
   record(

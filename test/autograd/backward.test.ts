@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
-import { autogradGrad, detectAnomaly, noGrad } from '../../src/autograd/index.js';
+import { autogradGrad, customFunction, detectAnomaly, enableGrad, noGrad } from '../../src/autograd/index.js';
 import { AnomalyError, AutogradError } from '../../src/core/errors.js';
+import type { Tensor } from '../../src/core/tensor.js';
 import { copy_ } from '../../src/ops/assign.js';
 import { add, div, mul } from '../../src/ops/binary.js';
 import { tensor } from '../../src/ops/creation.js';
@@ -18,6 +19,31 @@ describe('backward semantics (PyTorch)', () => {
     expect(x.grad!.toArray()).toEqual([2, 4]);
     y.backward();
     expect(x.grad!.toArray()).toEqual([4, 8]);
+  });
+
+  test('a backward closure may sweep part of the graph that the outer sweep is still walking', () => {
+    // y = sum(scale(u)) with u = x², where scale's backward itself takes d(sum 3u)/dx through
+    // u's node (pending in the outer sweep): the nested sweep must not disturb the outer one.
+    const x = leaf([1, 2, 3]);
+    const u = mul(x, x);
+    let inner: number[] = [];
+    const scale = customFunction({
+      name: 'scale',
+      forward: (t: Tensor) => ({
+        output: mul(t, 2),
+        backward: ([g]) => {
+          inner = enableGrad(
+            () =>
+              autogradGrad(sum(mul(u, 3)), [x], undefined, { retainGraph: true })[0]!.toArray() as number[],
+          );
+          return [mul(g!, 2)];
+        },
+      }),
+    });
+    const y = add(sum(scale(u)), sum(u));
+    const [gx] = autogradGrad(y, [x]);
+    expect(inner).toEqual([6, 12, 18]); // d(3x²)/dx
+    expect(gx!.toArray()).toEqual([6, 12, 18]); // d(2x² + x²)/dx
   });
 
   test('a second backward through a freed graph throws', () => {

@@ -9,7 +9,7 @@ import {
   slabOffset,
   slabsEnabled,
 } from '../../src/core/alloc.js';
-import { allocArray } from '../../src/core/dtype.js';
+import { allocArray, allocOutput } from '../../src/core/dtype.js';
 
 describe('slab allocation of small arrays', () => {
   it('is on by default (NABLA_ARRAY_SLABS unset in the test environment)', () => {
@@ -73,6 +73,39 @@ describe('slab allocation of small arrays', () => {
     const big = allocArray('float32', SLAB_MAX_BYTES);
     expect(big.byteOffset).toBe(0);
     expect(big.buffer.byteLength).toBe(big.byteLength);
+  });
+});
+
+describe('uninitialised op outputs', () => {
+  it('are poisoned in the test environment (NABLA_POISON_UNINIT=1), so unwritten elements show', () => {
+    expect(process.env.NABLA_POISON_UNINIT).toBe('1');
+    for (const n of [100, 3000, SLAB_MAX_BYTES]) {
+      expect(allocOutput('float32', n).every((v) => Number.isNaN(v))).toBe(true);
+      expect(allocOutput('float64', n).every((v) => Number.isNaN(v))).toBe(true);
+      expect(allocOutput('int32', n).every((v) => v === -0x5a5a5a5b)).toBe(true);
+      expect(allocOutput('bool', n).every((v) => v === 0xa5)).toBe(true);
+    }
+  });
+
+  it('never make allocArray return stale memory', () => {
+    // Churn the heap with non-zero blocks, then check fresh zeroed arrays of every path.
+    for (let round = 0; round < 20; round++) {
+      const junk = Array.from({ length: 64 }, () => Buffer.allocUnsafeSlow(65536).fill(0x7f));
+      void junk;
+      for (const n of [20, 1000, 4000, 50_000])
+        expect(allocArray('float32', n).every((v) => v === 0)).toBe(true);
+    }
+  });
+
+  it('do not overlap arrays allocated before them', () => {
+    const a = allocArray('float32', 1000).fill(1);
+    const b = allocOutput('float32', 1000).fill(2);
+    const c = allocOutput('float32', 1000).fill(3);
+    expect([a.every((v) => v === 1), b.every((v) => v === 2), c.every((v) => v === 3)]).toEqual([
+      true,
+      true,
+      true,
+    ]);
   });
 });
 

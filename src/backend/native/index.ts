@@ -5,7 +5,7 @@
  * and beats the TypeScript loops from a few dozen elements on, so the size cut-offs
  * below only keep the tiniest arrays in TypeScript.
  */
-import { allocArray, type DataArray, dtypeOfArray } from '../../core/dtype.js';
+import { allocOutput, type DataArray, dtypeOfArray } from '../../core/dtype.js';
 import { contiguousStrides } from '../../core/shape.js';
 import type { Backend, BinaryOp, Conv2dGeometry, StridedArray, UnaryOp } from '../backend.js';
 import { jsBackend } from '../js/index.js';
@@ -200,7 +200,7 @@ export function createNativeBackend(addon: NativeAddon): Backend {
 
   /** `x` gathered into a fresh contiguous buffer (a dense strided view of it). */
   function gathered(x: StridedArray, n: number): StridedArray {
-    const data = allocArray(dtypeOfArray(x.data), n) as FloatArray;
+    const data = allocOutput(dtypeOfArray(x.data), n) as FloatArray;
     addon.copyStrided(x.data as FloatArray, x.offset, x.shape, x.strides, data);
     return { data, shape: x.shape, strides: contiguousStrides(x.shape), offset: 0 };
   }
