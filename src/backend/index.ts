@@ -1,4 +1,5 @@
 /** Backend registry: which kernel set the ops use. */
+import { setSlabSource, slabsEnabled } from '../core/alloc.js';
 import { ArgumentError } from '../core/errors.js';
 import type { Backend } from './backend.js';
 import { jsBackend } from './js/index.js';
@@ -54,6 +55,7 @@ function initDefaultBackend(): void {
   }
   gemmChoice = chooseGemm(addon);
   mallocTuning = tuneMalloc(addon);
+  slabPool = useSlabPool(addon);
   const native = createNativeBackend(addon);
   registry.set('native', native);
   current = native;
@@ -73,6 +75,23 @@ function tuneMalloc(a: NativeAddon): { mmapThreshold: number; trimThreshold: num
   if (process.env.NABLA_MALLOC_TUNING === '0') return null;
   const settings = { mmapThreshold: 32 * 2 ** 20, trimThreshold: 256 * 2 ** 20 };
   return a.tuneMalloc(settings.mmapThreshold, settings.trimThreshold) ? settings : null;
+}
+
+/** Cap (bytes) of the native slab pool in use, or null when it is off. */
+let slabPool: number | null = null;
+
+/**
+ * Small arrays' slabs from the addon's recycling pool (docs/backend.md "Memory"): V8 does not count
+ * them as external memory, so they do not force young-generation GCs, and collected slabs are
+ * reused while still resident. At most 256 MiB of slabs are in use; past that, slabs come from
+ * ordinary ArrayBuffers again. `NABLA_SLAB_POOL=0` turns the pool off.
+ */
+function useSlabPool(a: NativeAddon): number | null {
+  if (process.env.NABLA_SLAB_POOL === '0' || !slabsEnabled()) return null;
+  const limit = 256 * 2 ** 20;
+  a.slabPool(limit);
+  setSlabSource((bytes) => a.slab(bytes));
+  return limit;
 }
 
 /**
@@ -115,6 +134,8 @@ export interface BackendInfo {
   threads: number | null;
   /** glibc heap thresholds nabla set at import (null: not glibc, no addon, or `NABLA_MALLOC_TUNING=0`). */
   mallocTuning: { mmapThreshold: number; trimThreshold: number } | null;
+  /** Cap in bytes of the native slab pool for small arrays (null: off, or no addon). */
+  slabPool: number | null;
   /** V8 flags nabla set at import (`NABLA_V8_TUNING=0`: none). */
   v8Flags: readonly string[];
 }
@@ -130,6 +151,7 @@ export function backendInfo(): BackendInfo {
     cpu: addon ? addon.cpuFeatures() : null,
     threads: addon ? addon.getNumThreads() : null,
     mallocTuning,
+    slabPool,
     v8Flags: appliedV8Flags(),
   };
 }

@@ -34,6 +34,21 @@ const enabled = process.env.NABLA_ARRAY_SLABS !== '0';
 /** Whether uninitialised arrays are poisoned (tests), so reads of unwritten elements show. */
 export const poisonUninit = process.env.NABLA_POISON_UNINIT === '1';
 
+/**
+ * Where slabs come from, when not fresh `uninitBuffer`s: the native addon's recycling pool (see
+ * {@link setSlabSource}). Returns null when it has no slab to give (its cap is reached).
+ */
+let slabSource: ((bytes: number) => ArrayBuffer | null) | null = null;
+
+/**
+ * Installs the provider of slab buffers (the native backend installs its pool at import, see
+ * docs/backend.md "Memory"); null goes back to fresh buffers. Slabs are powers of two from 32 KiB
+ * to 128 KiB, and a provider may return null to decline one.
+ */
+export function setSlabSource(source: ((bytes: number) => ArrayBuffer | null) | null): void {
+  slabSource = source;
+}
+
 /** Current slab and next free offset per size class (index: log2 of the chunk size). */
 const slabs: (ArrayBuffer | null)[] = [];
 const next: number[] = [];
@@ -61,7 +76,8 @@ export function slabBuffer(bytes: number): ArrayBuffer | null {
   let buf = slabs[cls] ?? null;
   let off = next[cls] ?? 0;
   if (buf === null || off >= buf.byteLength) {
-    buf = uninitBuffer(Math.max(chunk * SLAB_CHUNKS, SLAB_MIN_BYTES));
+    const size = Math.max(chunk * SLAB_CHUNKS, SLAB_MIN_BYTES);
+    buf = (slabSource !== null ? slabSource(size) : null) ?? uninitBuffer(size);
     slabs[cls] = buf;
     off = 0;
   }

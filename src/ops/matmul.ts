@@ -1,4 +1,5 @@
 /** Matrix products with NumPy semantics: matmul (1-D/2-D/N-D, batch broadcasting), dot, outer. */
+import { isGradEnabled } from '../autograd/mode.js';
 import { record } from '../autograd/node.js';
 import { getBackend } from '../backend/index.js';
 import type { DataArray } from '../core/dtype.js';
@@ -16,28 +17,58 @@ function operandLayout(t: Tensor): { data: DataArray; offset: number; trans: boo
   const n = t.ndim;
   const r = t.shape[n - 2]!;
   const c = t.shape[n - 1]!;
-  const batchShape = t.shape.slice(0, -2);
-  const batchContig = (inner: number) => {
-    let s = inner;
-    for (let i = n - 3; i >= 0; i--) {
-      if (t.shape[i] !== 1 && t.strides[i] !== s) return false;
-      s *= t.shape[i]!;
-    }
-    return true;
-  };
-  if ((t.strides[n - 1] === 1 || c === 1) && (t.strides[n - 2] === c || r === 1) && batchContig(r * c)) {
-    return { data: t._storage.data, offset: t.offset, trans: false };
+  // The batch dims must be row-major over whole [r, c] matrices.
+  let s = r * c;
+  let batchContig = true;
+  for (let i = n - 3; i >= 0 && batchContig; i--) {
+    if (t.shape[i] !== 1 && t.strides[i] !== s) batchContig = false;
+    s *= t.shape[i]!;
   }
-  if ((t.strides[n - 2] === 1 || r === 1) && (t.strides[n - 1] === r || c === 1) && batchContig(r * c)) {
-    return { data: t._storage.data, offset: t.offset, trans: true };
+  if (batchContig) {
+    const rs = t.strides[n - 2];
+    const cs = t.strides[n - 1];
+    if ((cs === 1 || c === 1) && (rs === c || r === 1))
+      return { data: t._storage.data, offset: t.offset, trans: false };
+    if ((rs === 1 || r === 1) && (cs === r || c === 1))
+      return { data: t._storage.data, offset: t.offset, trans: true };
   }
-  void batchShape;
   const tc = contiguous(t);
   return { data: tc._storage.data, offset: tc.offset, trans: false };
 }
 
+/**
+ * `op(a) · op(b)` for two 2-D operands, op transposing where `ta`/`tb` is set, as one GEMM call
+ * and without recording: the path of every 2-D product and its gradients, with no view objects
+ * (a neural-ODE backward runs thousands of tiny products, where those cost as much as the GEMM).
+ */
+function mm2d(a: Tensor, ta: boolean, b: Tensor, tb: boolean): Tensor {
+  const m = a.shape[ta ? 1 : 0]!;
+  const k = a.shape[ta ? 0 : 1]!;
+  const n = b.shape[tb ? 0 : 1]!;
+  const la = operandLayout(a);
+  const lb = operandLayout(b);
+  const dtype = a.dtype;
+  const out = allocOutput(dtype, m * n);
+  if (m * n > 0) {
+    getBackend().matmul(la.data, lb.data, out, {
+      batch: 1,
+      m,
+      n,
+      k,
+      transA: la.trans !== ta,
+      transB: lb.trans !== tb,
+      aOffset: la.offset,
+      bOffset: lb.offset,
+      aBatchStride: 0,
+      bBatchStride: 0,
+    });
+  }
+  return Tensor._fromData(out, [m, n], dtype);
+}
+
 /** The batched 2-D core: both operands have ndim ≥ 2. */
 function matmulCore(a: Tensor, b: Tensor): Tensor {
+  if (a.ndim === 2 && b.ndim === 2) return matmul2d(a, b);
   const m = a.shape[a.ndim - 2]!;
   const k = a.shape[a.ndim - 1]!;
   const k2 = b.shape[b.ndim - 2]!;
@@ -97,6 +128,34 @@ function matmulCore(a: Tensor, b: Tensor): Tensor {
       a.requiresGrad ? sumToShape(matmulCore(g!, transpose(b, -2, -1)), a.shape) : null,
       b.requiresGrad ? sumToShape(matmulCore(transpose(a, -2, -1), g!), b.shape) : null,
     ],
+    [a, b],
+  );
+  return y;
+}
+
+/** `a · b` for 2-D operands (shapes already checked to align), recorded. */
+function matmul2d(a: Tensor, b: Tensor): Tensor {
+  if (a.shape[1] !== b.shape[0]) {
+    throw new ShapeError(
+      `matmul: shapes ${fmtShape(a.shape)} and ${fmtShape(b.shape)} are not aligned (${a.shape[1]} != ${b.shape[0]})`,
+    );
+  }
+  const y = mm2d(a, false, b, false);
+  record(
+    'matmul',
+    y,
+    [a, b],
+    // Under createGraph the gradients are recorded (through transposed views) for higher orders.
+    ([g]) =>
+      isGradEnabled()
+        ? [
+            a.requiresGrad ? matmul2d(g!, transpose(b, 0, 1)) : null,
+            b.requiresGrad ? matmul2d(transpose(a, 0, 1), g!) : null,
+          ]
+        : [
+            a.requiresGrad ? mm2d(g!, false, b, true) : null,
+            b.requiresGrad ? mm2d(a, true, g!, false) : null,
+          ],
     [a, b],
   );
   return y;

@@ -18,7 +18,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Interface version this loader expects; must match `kAbiVersion` in `native/src/addon.cc`. */
-export const NATIVE_ABI_VERSION = 5;
+export const NATIVE_ABI_VERSION = 6;
 
 /** Floating-point typed arrays accepted by the native kernels (all arguments of one call share a type). */
 export type FloatArray = Float32Array | Float64Array;
@@ -155,6 +155,8 @@ export type DataArrayLike = Float32Array | Float64Array | Int32Array | Uint8Arra
 export interface NativeAddon {
   /** Interface version of the loaded binary (see {@link NATIVE_ABI_VERSION}). */
   readonly abiVersion: number;
+  /** `process.versions.modules` of the Node the binary was compiled for (it uses V8's C++ API). */
+  readonly nodeModuleVersion: number;
 
   /** Describes the BLAS library in use. */
   blasInfo(): BlasInfo;
@@ -311,6 +313,21 @@ export interface NativeAddon {
    */
   tuneMalloc(mmapThreshold: number, trimThreshold: number): boolean;
   /**
+   * A non-transferable ArrayBuffer of `bytes` (a power of two, 4 KiB – 1 MiB) over a block of the
+   * addon's slab pool, with unspecified contents; the block returns to the pool when V8 collects
+   * the buffer. V8 does not count it as external memory. Null when the pool's in-use cap is reached.
+   */
+  slab(bytes: number): ArrayBuffer | null;
+  /** Sets the slab pool's in-use cap (bytes) when given, and returns its counters. */
+  slabPool(limit?: number): {
+    limit: number;
+    inUse: number;
+    cached: number;
+    hits: number;
+    misses: number;
+    refusals: number;
+  };
+  /**
    * Routes small products (≤ 2^18 multiply-adds) to the unpacked kernel (`true`, the default) or to
    * the packed one; returns the previous setting.
    */
@@ -410,6 +427,11 @@ export function loadNativeAddon(options: LoadNativeAddonOptions = {}): NativeAdd
     }
     if (loaded.abiVersion !== NATIVE_ABI_VERSION) {
       cachedError = `${file} has interface version ${loaded.abiVersion}, expected ${NATIVE_ABI_VERSION} (rebuild with \`npm run build:native\`)`;
+      return null;
+    }
+    // The slab pool uses V8's C++ API, whose ABI changes with Node's major version.
+    if (String(loaded.nodeModuleVersion) !== process.versions.modules) {
+      cachedError = `${file} was built for Node ABI ${loaded.nodeModuleVersion}, this is ${process.versions.modules} (rebuild with \`npm run build:native\`)`;
       return null;
     }
     cached = loaded;
