@@ -138,6 +138,13 @@ const SHAPES: ReadonlyArray<readonly [number, number, number]> = [
   [100, 500, 450],
   // k above the depth block (kc = 512 for AVX-512), so C is accumulated over several blocks.
   [30, 70, 1100],
+  // Narrow products (n = 2..4: the small kernel's column/dot-product paths), with tails in m and k.
+  [64, 2, 32],
+  [37, 3, 21],
+  [50, 4, 16],
+  [16, 2, 5],
+  [33, 4, 100],
+  [20, 3, 7],
 ];
 
 const TRANS: ReadonlyArray<readonly [boolean, boolean]> = [
@@ -200,8 +207,10 @@ describe.each(paths)('gemm ($name)', ({ setup }) => {
           [7, 33, 13],
           [64, 70, 80],
           [1, 40, 9],
+          [37, 3, 21],
         ] as const) {
           runCase(Ctor, { m, n, k, ta: false, tb: true, alpha, beta }, seed++);
+          runCase(Ctor, { m, n, k, ta: true, tb: false, alpha, beta }, seed++);
         }
       }
     });
