@@ -7,7 +7,7 @@
  * vector fields and per-op benchmarks that bookkeeping costs more than the arithmetic, so these
  * arrays are carved, eight or more at a time, from one shared ArrayBuffer per power-of-two size class.
  * The price is bounded retention: a slab is freed when all of its arrays are garbage, so
- * one long-lived small array keeps at most its slab alive: max(8 × its size class, 32 KiB), ≤ 128 KiB.
+ * one long-lived small array keeps at most its slab alive: 128 KiB.
  * Chunks are never reused. `NABLA_ARRAY_SLABS=0` turns slabs off.
  *
  * **Op outputs skip the zero fill.** Slabs (and large output buffers, see {@link uninitBuffer}) are
@@ -25,8 +25,8 @@ import { Buffer } from 'node:buffer';
 export const SLAB_MAX_BYTES = 16384;
 /** Arrays per slab, at least: smaller classes fill a {@link SLAB_MIN_BYTES} slab. */
 export const SLAB_CHUNKS = 8;
-/** Smallest slab: tiny arrays share one 32 KiB buffer (fewer ArrayBuffers; retention ≤ 32 KiB each). */
-export const SLAB_MIN_BYTES = 32768;
+/** Smallest slab: arrays share 128 KiB buffers (fewer ArrayBuffers to create; retention ≤ 128 KiB each). */
+export const SLAB_MIN_BYTES = 131072;
 /** Arrays up to this many bytes are allocated on V8's heap anyway (no ArrayBuffer to save). */
 const IN_HEAP_BYTES = 64;
 
@@ -42,8 +42,7 @@ let slabSource: ((bytes: number) => ArrayBuffer | null) | null = null;
 
 /**
  * Installs the provider of slab buffers (the native backend installs its pool at import, see
- * docs/backend.md "Memory"); null goes back to fresh buffers. Slabs are powers of two from 32 KiB
- * to 128 KiB, and a provider may return null to decline one.
+ * docs/backend.md "Memory"); null goes back to fresh buffers. Slabs are 128 KiB, and a provider may return null to decline one.
  */
 export function setSlabSource(source: ((bytes: number) => ArrayBuffer | null) | null): void {
   slabSource = source;

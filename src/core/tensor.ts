@@ -75,6 +75,14 @@ export class Tensor {
     return new Tensor(new Storage(data), [...shape], contiguousStrides(shape), 0, dtype);
   }
 
+  /**
+   * @internal {@link _fromData} keeping `shape` itself (no copy): for op outputs whose shape
+   * array is fresh or another tensor's (shapes are never mutated), on the per-op hot path.
+   */
+  static _wrap(data: DataArray, shape: readonly number[], dtype: DType): Tensor {
+    return new Tensor(new Storage(data), shape, contiguousStrides(shape), 0, dtype);
+  }
+
   /** Number of dimensions. */
   get ndim(): number {
     return this.shape.length;

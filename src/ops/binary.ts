@@ -32,7 +32,7 @@ function run(
     shape.reduce((x, y) => x * y, 1),
   );
   getBackend().binary(op, broadcastView(ta, shape), broadcastView(tb, shape), out);
-  return [Tensor._fromData(out, shape, od), ta, tb];
+  return [Tensor._wrap(out, shape, od), ta, tb];
 }
 
 function floatOperands(a: TensorLike, b: TensorLike): [TensorLike, TensorLike] {

@@ -63,7 +63,7 @@ function mm2d(a: Tensor, ta: boolean, b: Tensor, tb: boolean): Tensor {
       bBatchStride: 0,
     });
   }
-  return Tensor._fromData(out, [m, n], dtype);
+  return Tensor._wrap(out, [m, n], dtype);
 }
 
 /** The batched 2-D core: both operands have ndim ≥ 2. */

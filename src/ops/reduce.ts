@@ -66,7 +66,7 @@ function reduceRaw(
     const { data, outer, red, inner } = layout(x, axes);
     getBackend().reduce(op, data, outer, red, inner, out);
   }
-  return Tensor._fromData(out, shape, dtype);
+  return Tensor._wrap(out, shape, dtype);
 }
 
 /** Broadcasts a reduced gradient back to the input shape. */

@@ -15,7 +15,7 @@ function run(op: UnaryOp, x: Tensor, floatOnly: boolean, param = 0): [Tensor, Te
   const xin = floatOnly && !isFloating(x.dtype) ? cast(x, 'float32') : x;
   const out = allocOutput(xin.dtype, xin.size);
   getBackend().unary(op, xin._contiguousData(), out, param);
-  return [Tensor._fromData(out, xin.shape, xin.dtype), xin];
+  return [Tensor._wrap(out, xin.shape, xin.dtype), xin];
 }
 
 function zeroGrad(op: UnaryOp, x: Tensor): Tensor {
@@ -153,7 +153,7 @@ function activationGrad(op: ActivationGradOp, g: Tensor, v: Tensor): Tensor {
   if (g.dtype !== v.dtype || g.size !== v.size) throw new Error(`${op}: gradient and saved tensor differ`);
   const out = allocOutput(g.dtype, g.size);
   getBackend().binary(op, g._strided(), v._strided(), out);
-  const y = Tensor._fromData(out, g.shape, g.dtype);
+  const y = Tensor._wrap(out, g.shape, g.dtype);
   record(
     op,
     y,
