@@ -101,6 +101,15 @@ function checkFinite(name: string, t: Tensor): void {
 }
 
 /**
+ * Whether {@link record} would do anything for an op on these inputs: grad mode on and some input
+ * requiring grad, or anomaly mode on. Hot ops test it first, so that without autograd (inference,
+ * and every op run inside a backward closure) they do not even build their backward closure.
+ */
+export function shouldRecord(a: Tensor, b?: Tensor): boolean {
+  return (isGradEnabled() && (a.requiresGrad || b?.requiresGrad === true)) || isAnomalyEnabled();
+}
+
+/**
  * Records a differentiable op: if grad mode is on and some input requires grad,
  * attaches a node to `outputs`. Also the hook for anomaly mode.
  */

@@ -2,12 +2,12 @@
  * Elementwise binary ops with NumPy broadcasting and dtype promotion:
  * arithmetic, comparisons, logical ops, `where` and `clamp`.
  */
-import { record } from '../autograd/node.js';
+import { record, shouldRecord } from '../autograd/node.js';
 import type { BinaryOp } from '../backend/backend.js';
 import { getBackend } from '../backend/index.js';
 import { allocOutput, type DType, isFloating } from '../core/dtype.js';
 import { ArgumentError } from '../core/errors.js';
-import { broadcastShapes } from '../core/shape.js';
+import { broadcastShapes, shapesEqual, sizeOf } from '../core/shape.js';
 import { Tensor, type TensorLike } from '../core/tensor.js';
 import { cast } from './cast.js';
 import { sumToShape } from './reduce.js';
@@ -25,12 +25,10 @@ function run(
   const dtype = resultType(a, b);
   const ta = cast(toTensor(a, dtype), dtype);
   const tb = cast(toTensor(b, dtype), dtype);
-  const shape = broadcastShapes(ta.shape, tb.shape, name);
+  // Same-shape operands (the common case) share their shape array with the output.
+  const shape = shapesEqual(ta.shape, tb.shape) ? ta.shape : broadcastShapes(ta.shape, tb.shape, name);
   const od = outDtype ?? dtype;
-  const out = allocOutput(
-    od,
-    shape.reduce((x, y) => x * y, 1),
-  );
+  const out = allocOutput(od, sizeOf(shape));
   getBackend().binary(op, broadcastView(ta, shape), broadcastView(tb, shape), out);
   return [Tensor._wrap(out, shape, od), ta, tb];
 }
@@ -44,20 +42,22 @@ function floatOperands(a: TensorLike, b: TensorLike): [TensorLike, TensorLike] {
 /** `a + b`. */
 export function add(a: TensorLike, b: TensorLike): Tensor {
   const [y, ta, tb] = run('add', a, b, 'add');
-  record('add', y, [ta, tb], ([g]) => [
-    ta.requiresGrad ? sumToShape(g!, ta.shape) : null,
-    tb.requiresGrad ? sumToShape(g!, tb.shape) : null,
-  ]);
+  if (shouldRecord(ta, tb))
+    record('add', y, [ta, tb], ([g]) => [
+      ta.requiresGrad ? sumToShape(g!, ta.shape) : null,
+      tb.requiresGrad ? sumToShape(g!, tb.shape) : null,
+    ]);
   return y;
 }
 
 /** `a - b`. */
 export function sub(a: TensorLike, b: TensorLike): Tensor {
   const [y, ta, tb] = run('sub', a, b, 'sub');
-  record('sub', y, [ta, tb], ([g]) => [
-    ta.requiresGrad ? sumToShape(g!, ta.shape) : null,
-    tb.requiresGrad ? sumToShape(neg(g!), tb.shape) : null,
-  ]);
+  if (shouldRecord(ta, tb))
+    record('sub', y, [ta, tb], ([g]) => [
+      ta.requiresGrad ? sumToShape(g!, ta.shape) : null,
+      tb.requiresGrad ? sumToShape(neg(g!), tb.shape) : null,
+    ]);
   return y;
 }
 
@@ -68,6 +68,7 @@ function neg(x: Tensor): Tensor {
 /** `a * b`. */
 export function mul(a: TensorLike, b: TensorLike): Tensor {
   const [y, ta, tb] = run('mul', a, b, 'mul');
+  if (!shouldRecord(ta, tb)) return y;
   record(
     'mul',
     y,
@@ -85,6 +86,7 @@ export function mul(a: TensorLike, b: TensorLike): Tensor {
 export function div(a: TensorLike, b: TensorLike): Tensor {
   [a, b] = floatOperands(a, b);
   const [y, ta, tb] = run('div', a, b, 'div');
+  if (!shouldRecord(ta, tb)) return y;
   record(
     'div',
     y,

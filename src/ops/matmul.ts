@@ -1,6 +1,6 @@
 /** Matrix products with NumPy semantics: matmul (1-D/2-D/N-D, batch broadcasting), dot, outer. */
 import { isGradEnabled } from '../autograd/mode.js';
-import { record } from '../autograd/node.js';
+import { record, shouldRecord } from '../autograd/node.js';
 import { getBackend } from '../backend/index.js';
 import type { DataArray } from '../core/dtype.js';
 import { allocOutput, isFloating, promoteTypes } from '../core/dtype.js';
@@ -141,6 +141,7 @@ function matmul2d(a: Tensor, b: Tensor): Tensor {
     );
   }
   const y = mm2d(a, false, b, false);
+  if (!shouldRecord(a, b)) return y;
   record(
     'matmul',
     y,

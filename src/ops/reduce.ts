@@ -2,7 +2,7 @@
  * Reductions over any set of axes (with keepdims), arg-reductions, scans, and
  * the statistics built on them (logsumexp, var/std, norms).
  */
-import { record } from '../autograd/node.js';
+import { record, shouldRecord } from '../autograd/node.js';
 import type { ReduceOp } from '../backend/backend.js';
 import { getBackend } from '../backend/index.js';
 import { allocArray, allocOutput, type DType, isFloating } from '../core/dtype.js';
@@ -79,7 +79,7 @@ export function sum(x: Tensor, axis?: Axes, keepdims = false): Tensor {
   const axes = normAxes(axis, x.ndim, 'sum');
   const dtype = isFloating(x.dtype) ? x.dtype : 'int32';
   const y = reduceRaw('sum', x, axes, keepdims, dtype);
-  record('sum', y, [x], ([g]) => [expandBack(g!, x.shape, axes)]);
+  if (shouldRecord(x)) record('sum', y, [x], ([g]) => [expandBack(g!, x.shape, axes)]);
   return y;
 }
 

@@ -2,7 +2,7 @@
  * Elementwise unary ops and activations. Each backward is written with
  * differentiable ops, so gradients of gradients work (createGraph).
  */
-import { record } from '../autograd/node.js';
+import { record, shouldRecord } from '../autograd/node.js';
 import type { UnaryOp } from '../backend/backend.js';
 import { getBackend } from '../backend/index.js';
 import { allocArray, allocOutput, isFloating } from '../core/dtype.js';
@@ -46,7 +46,7 @@ export function sign(x: Tensor): Tensor {
 /** `e^x`. */
 export function exp(x: Tensor): Tensor {
   const [y, xin] = run('exp', x, true);
-  record('exp', y, [xin], ([g]) => [mul(g!, y)], [y]);
+  if (shouldRecord(xin)) record('exp', y, [xin], ([g]) => [mul(g!, y)], [y]);
   return y;
 }
 
@@ -60,7 +60,7 @@ export function expm1(x: Tensor): Tensor {
 /** Natural logarithm. */
 export function log(x: Tensor): Tensor {
   const [y, xin] = run('log', x, true);
-  record('log', y, [xin], ([g]) => [div(g!, xin)], [xin]);
+  if (shouldRecord(xin)) record('log', y, [xin], ([g]) => [div(g!, xin)], [xin]);
   return y;
 }
 
@@ -74,7 +74,7 @@ export function log1p(x: Tensor): Tensor {
 /** Square root. */
 export function sqrt(x: Tensor): Tensor {
   const [y, xin] = run('sqrt', x, true);
-  record('sqrt', y, [xin], ([g]) => [div(mul(g!, 0.5), y)], [y]);
+  if (shouldRecord(xin)) record('sqrt', y, [xin], ([g]) => [div(mul(g!, 0.5), y)], [y]);
   return y;
 }
 
@@ -88,7 +88,7 @@ export function rsqrt(x: Tensor): Tensor {
 /** `x²`. */
 export function square(x: Tensor): Tensor {
   const [y, xin] = run('square', x, false);
-  record('square', y, [xin], ([g]) => [mul(g!, mul(xin, 2))], [xin]);
+  if (shouldRecord(xin)) record('square', y, [xin], ([g]) => [mul(g!, mul(xin, 2))], [xin]);
   return y;
 }
 
@@ -123,14 +123,14 @@ export function tan(x: Tensor): Tensor {
 /** Hyperbolic tangent. */
 export function tanh(x: Tensor): Tensor {
   const [y, xin] = run('tanh', x, true);
-  record('tanh', y, [xin], ([g]) => [activationGrad('tanhGrad', g!, y)], [y]);
+  if (shouldRecord(xin)) record('tanh', y, [xin], ([g]) => [activationGrad('tanhGrad', g!, y)], [y]);
   return y;
 }
 
 /** Logistic sigmoid `1/(1+e^{−x})`, computed stably. */
 export function sigmoid(x: Tensor): Tensor {
   const [y, xin] = run('sigmoid', x, true);
-  record('sigmoid', y, [xin], ([g]) => [activationGrad('sigmoidGrad', g!, y)], [y]);
+  if (shouldRecord(xin)) record('sigmoid', y, [xin], ([g]) => [activationGrad('sigmoidGrad', g!, y)], [y]);
   return y;
 }
 
@@ -154,6 +154,7 @@ function activationGrad(op: ActivationGradOp, g: Tensor, v: Tensor): Tensor {
   const out = allocOutput(g.dtype, g.size);
   getBackend().binary(op, g._strided(), v._strided(), out);
   const y = Tensor._wrap(out, g.shape, g.dtype);
+  if (!shouldRecord(g, v)) return y;
   record(
     op,
     y,
@@ -172,7 +173,7 @@ function activationGrad(op: ActivationGradOp, g: Tensor, v: Tensor): Tensor {
 /** `max(x, 0)` (gradient 0 at 0, like PyTorch). */
 export function relu(x: Tensor): Tensor {
   const [y, xin] = run('relu', x, false);
-  record('relu', y, [xin], ([g]) => [activationGrad('reluGrad', g!, xin)], [xin]);
+  if (shouldRecord(xin)) record('relu', y, [xin], ([g]) => [activationGrad('reluGrad', g!, xin)], [xin]);
   return y;
 }
 

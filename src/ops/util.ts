@@ -1,7 +1,7 @@
 /** Helpers shared by the ops: scalar lifting, dtype promotion, broadcasting views and gradient reduction. */
 import type { StridedArray } from '../backend/backend.js';
 import { allocArray, type DType, promoteTypes, promoteWithScalar } from '../core/dtype.js';
-import { broadcastStrides } from '../core/shape.js';
+import { broadcastStrides, shapesEqual } from '../core/shape.js';
 import { Tensor, type TensorLike } from '../core/tensor.js';
 
 /** Lifts a JavaScript scalar to a 0-d tensor of `dtype`; tensors pass through. */
@@ -29,7 +29,7 @@ export function broadcastView(t: Tensor, shape: readonly number[]): StridedArray
   return {
     data: t._storage.data,
     shape,
-    strides: broadcastStrides(t.shape, t.strides, shape),
+    strides: shapesEqual(t.shape, shape) ? t.strides : broadcastStrides(t.shape, t.strides, shape),
     offset: t.offset,
   };
 }
