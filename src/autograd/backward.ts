@@ -108,7 +108,7 @@ function run(
   const addToSlot = (node: Node, index: number, g: Tensor): void => {
     let buf = node._grads;
     if (buf === null) {
-      buf = new Array<Tensor | null>(node.outputs.length).fill(null);
+      buf = node._nOutputs === 1 ? [null] : new Array<Tensor | null>(node._nOutputs).fill(null);
       node._grads = buf;
     }
     buf[index] = accumulateOwned(buf[index], g);
@@ -189,7 +189,7 @@ function run(
       for (const [i, t] of node.retained)
         t.grad = accumulate(t.grad, createGraph ? grads[i]! : grads[i]!.detach());
     }
-    const slotTargets = targets?.slots.get(node);
+    const slotTargets = targets !== null && targets.slots.size > 0 ? targets.slots.get(node) : undefined;
     if (slotTargets) {
       for (const [i, k] of slotTargets) targets!.found[k] = accumulate(targets!.found[k], grads[i]!);
     }
@@ -207,7 +207,7 @@ function run(
       const g = inGrads[i];
       if (!e || !g) continue;
       checkGradAnomaly(node.name, g);
-      const expected = 'node' in e ? e.node.outputs[e.index]!.shape : e.leaf.shape;
+      const expected = 'node' in e ? e.shape : e.leaf.shape;
       if (!shapesEqual(g.shape, expected)) {
         throw new ShapeError(
           `${node.name} (backward): gradient for input ${i} has shape ${fmtShape(g.shape)}, expected ${fmtShape(expected)}`,

@@ -9,8 +9,11 @@ import { AnomalyError, AutogradError } from '../core/errors.js';
 import type { Tensor } from '../core/tensor.js';
 import { isAnomalyEnabled, isGradEnabled } from './mode.js';
 
-/** Where a gradient flows: into another node's output slot, or into a leaf. */
-export type Edge = { node: Node; index: number } | { leaf: Tensor } | null;
+/**
+ * Where a gradient flows: into another node's output slot (`shape`: that output's shape, which the
+ * gradient must have), or into a leaf.
+ */
+export type Edge = { node: Node; index: number; shape: readonly number[] } | { leaf: Tensor } | null;
 
 /** Backward closure: receives one gradient per output (zeros where unused), returns one per input. */
 export type BackwardFn = (grads: Tensor[]) => (Tensor | null)[];
@@ -34,6 +37,8 @@ export class Node {
   _pending = 0;
   /** @internal sweep state: gradient accumulated so far per output (null: none yet). */
   _grads: (Tensor | null)[] | null = null;
+  /** @internal `outputs.length`, kept here so the sweep does not touch `outputs` for every node. */
+  readonly _nOutputs: number;
   private backwardFn: BackwardFn | null;
   private saved: readonly Tensor[];
   private readonly versions: readonly number[];
@@ -46,6 +51,7 @@ export class Node {
     saved: readonly Tensor[],
   ) {
     this.backwardFn = backwardFn;
+    this._nOutputs = outputs.length;
     this.saved = saved;
     if (saved.length === 0) this.versions = NO_VERSIONS;
     else {
@@ -84,7 +90,7 @@ export class Node {
 
 /** The edge to attach for an input tensor. */
 export function edgeOf(t: Tensor): Edge {
-  if (t._node) return { node: t._node, index: t._outIndex };
+  if (t._node) return { node: t._node, index: t._outIndex, shape: t.shape };
   return t.requiresGrad ? { leaf: t } : null;
 }
 

@@ -5,7 +5,7 @@
  */
 
 import { backward as runBackward } from '../autograd/backward.js';
-import type { Edge, Node } from '../autograd/node.js';
+import type { Node } from '../autograd/node.js';
 import type { StridedArray } from '../backend/backend.js';
 import { getBackend } from '../backend/index.js';
 import * as B from '../ops/binary.js';
@@ -197,12 +197,6 @@ export class Tensor {
   /** A tensor sharing storage but cut from the graph. */
   detach(): Tensor {
     return new Tensor(this._storage, this.shape, this.strides, this.offset, this.dtype);
-  }
-
-  /** @internal the autograd edge into this tensor. */
-  get _edge(): Edge {
-    if (this._node) return { node: this._node, index: this._outIndex };
-    return this.requiresGrad ? { leaf: this } : null;
   }
 
   // ---- arithmetic (see src/ops for documentation) ----
