@@ -42,22 +42,25 @@ function floatOperands(a: TensorLike, b: TensorLike): [TensorLike, TensorLike] {
 /** `a + b`. */
 export function add(a: TensorLike, b: TensorLike): Tensor {
   const [y, ta, tb] = run('add', a, b, 'add');
-  if (shouldRecord(ta, tb))
-    record('add', y, [ta, tb], ([g]) => [
-      ta.requiresGrad ? sumToShape(g!, ta.shape) : null,
-      tb.requiresGrad ? sumToShape(g!, tb.shape) : null,
-    ]);
+  if (!shouldRecord(ta, tb)) return y;
+  // The closure keeps shapes and flags, not the operands (whose data add's gradient never reads).
+  const sa = ta.shape;
+  const sb = tb.shape;
+  const ra = ta.requiresGrad;
+  const rb = tb.requiresGrad;
+  record('add', y, [ta, tb], ([g]) => [ra ? sumToShape(g!, sa) : null, rb ? sumToShape(g!, sb) : null]);
   return y;
 }
 
 /** `a - b`. */
 export function sub(a: TensorLike, b: TensorLike): Tensor {
   const [y, ta, tb] = run('sub', a, b, 'sub');
-  if (shouldRecord(ta, tb))
-    record('sub', y, [ta, tb], ([g]) => [
-      ta.requiresGrad ? sumToShape(g!, ta.shape) : null,
-      tb.requiresGrad ? sumToShape(neg(g!), tb.shape) : null,
-    ]);
+  if (!shouldRecord(ta, tb)) return y;
+  const sa = ta.shape;
+  const sb = tb.shape;
+  const ra = ta.requiresGrad;
+  const rb = tb.requiresGrad;
+  record('sub', y, [ta, tb], ([g]) => [ra ? sumToShape(g!, sa) : null, rb ? sumToShape(neg(g!), sb) : null]);
   return y;
 }
 
