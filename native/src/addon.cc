@@ -8,7 +8,7 @@ namespace {
 
 // Bumped whenever the JS-visible interface changes, so src/backend/native/addon.ts
 // can refuse a stale build instead of calling functions with the wrong shape.
-constexpr int kAbiVersion = 6;
+constexpr int kAbiVersion = 7;
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("abiVersion", Napi::Number::New(env, kAbiVersion));

@@ -164,6 +164,51 @@ Napi::Value SumMiddleAxis(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+// softmax(x, out, rows, cols, log): row-wise softmax / log-softmax of a [rows, cols] block.
+Napi::Value Softmax(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  FloatArray x = get_float_array(info, 0, "x");
+  FloatArray out = get_float_array(info, 1, "out");
+  const int64_t rows = get_index(info, 2, "rows"), cols = get_index(info, 3, "cols");
+  const bool log = get_bool(info, 4, "log");
+  const int64_t n = checked_mul(env, rows, cols);
+  require_same_dtype(env, x, out, "out");
+  require_extent(env, "x", x.length, 0, n);
+  require_extent(env, "out", out.length, 0, n);
+  require_same_or_disjoint(env, x, out, n, "x");
+  if (x.dtype == DType::kFloat32) {
+    ew_softmax(x.as<float>(), out.as<float>(), rows, cols, log);
+  } else {
+    ew_softmax(x.as<double>(), out.as<double>(), rows, cols, log);
+  }
+  return env.Undefined();
+}
+
+// softmaxGrad(y, g, out, rows, cols, log): the input gradient of softmax / log-softmax rows.
+Napi::Value SoftmaxGrad(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  FloatArray y = get_float_array(info, 0, "y");
+  FloatArray g = get_float_array(info, 1, "g");
+  FloatArray out = get_float_array(info, 2, "out");
+  const int64_t rows = get_index(info, 3, "rows"), cols = get_index(info, 4, "cols");
+  const bool log = get_bool(info, 5, "log");
+  const int64_t n = checked_mul(env, rows, cols);
+  require_same_dtype(env, y, g, "g");
+  require_same_dtype(env, y, out, "out");
+  require_extent(env, "y", y.length, 0, n);
+  require_extent(env, "g", g.length, 0, n);
+  require_extent(env, "out", out.length, 0, n);
+  // A row's output is written after the whole row of y and g was read, but other rows are not.
+  require_same_or_disjoint(env, y, out, n, "y");
+  require_same_or_disjoint(env, g, out, n, "g");
+  if (y.dtype == DType::kFloat32) {
+    ew_softmax_grad(y.as<float>(), g.as<float>(), out.as<float>(), rows, cols, log);
+  } else {
+    ew_softmax_grad(y.as<double>(), g.as<double>(), out.as<double>(), rows, cols, log);
+  }
+  return env.Undefined();
+}
+
 Napi::Value Sum(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   FloatArray x = get_float_array(info, 0, "x");
@@ -220,6 +265,8 @@ void register_elementwise(Napi::Env env, Napi::Object exports) {
   exports.Set("axpy", Napi::Function::New(env, Axpy, "axpy"));
   exports.Set("binaryBroadcast", Napi::Function::New(env, BinaryBroadcast, "binaryBroadcast"));
   exports.Set("sumMiddleAxis", Napi::Function::New(env, SumMiddleAxis, "sumMiddleAxis"));
+  exports.Set("softmax", Napi::Function::New(env, Softmax, "softmax"));
+  exports.Set("softmaxGrad", Napi::Function::New(env, SoftmaxGrad, "softmaxGrad"));
 }
 
 }  // namespace nabla

@@ -130,6 +130,33 @@ void ew_sum_last_axis(const T* x, T* out, int64_t rows, int64_t cols) {
   }
 }
 
+// Splits `rows` rows of `cols` elements over the pool, about one threshold's worth per task.
+template <typename F>
+void split_rows(int64_t rows, int64_t cols, bool transcendental, const F& body) {
+  const int64_t per_task = std::max<int64_t>(1, ew_parallel_threshold(transcendental) / std::max<int64_t>(cols, 1));
+  const int64_t tasks = (rows + per_task - 1) / per_task;
+  if (tasks <= 1) {
+    body(0, rows);
+    return;
+  }
+  parallel_for(tasks, [&](int64_t t) { body(t * per_task, std::min(rows, (t + 1) * per_task)); });
+}
+
+template <typename T>
+void ew_softmax(const T* x, T* out, int64_t rows, int64_t cols, bool log) {
+  const auto& k = kernels<T>();
+  split_rows(rows, cols, true,
+             [&](int64_t r0, int64_t r1) { k.softmax_rows(x + r0 * cols, out + r0 * cols, r1 - r0, cols, log); });
+}
+
+template <typename T>
+void ew_softmax_grad(const T* y, const T* g, T* out, int64_t rows, int64_t cols, bool log) {
+  const auto& k = kernels<T>();
+  split_rows(rows, cols, log, [&](int64_t r0, int64_t r1) {
+    k.softmax_grad_rows(y + r0 * cols, g + r0 * cols, out + r0 * cols, r1 - r0, cols, log);
+  });
+}
+
 namespace {
 // The op with operands exchanged, so that the dense operand always comes first.
 BinaryOp swapped(BinaryOp op) {
@@ -207,7 +234,9 @@ void ew_axpy(T alpha, const T* x, T* y, int64_t n) {
   template void ew_sum_last_axis<T>(const T*, T*, int64_t, int64_t);          \
   template void ew_axpy<T>(T, const T*, T*, int64_t);                         \
   template void ew_binary_broadcast<T>(BinaryOp, const T*, const T*, T*, int64_t, int64_t, Broadcast, bool); \
-  template void ew_sum_middle_axis<T>(const T*, T*, int64_t, int64_t, int64_t);
+  template void ew_sum_middle_axis<T>(const T*, T*, int64_t, int64_t, int64_t);   \
+  template void ew_softmax<T>(const T*, T*, int64_t, int64_t, bool);               \
+  template void ew_softmax_grad<T>(const T*, const T*, T*, int64_t, int64_t, bool);
 NABLA_INSTANTIATE(float)
 NABLA_INSTANTIATE(double)
 #undef NABLA_INSTANTIATE

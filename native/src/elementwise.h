@@ -41,6 +41,13 @@ void ew_sum_middle_axis(const T* x, T* out, int64_t outer, int64_t red, int64_t 
 template <typename T>
 void ew_axpy(T alpha, const T* x, T* y, int64_t n);
 
+// Softmax (log: log-softmax) of each contiguous row of a [rows, cols] block, and its backward
+// (out = gradient of x given y = softmax(x) and the gradient g of y); rows split over the pool.
+template <typename T>
+void ew_softmax(const T* x, T* out, int64_t rows, int64_t cols, bool log);
+template <typename T>
+void ew_softmax_grad(const T* y, const T* g, T* out, int64_t rows, int64_t cols, bool log);
+
 // Element counts above which work is split over the pool; (cheap ops are
 // memory bound, transcendental ones compute bound and profit earlier).
 int64_t ew_parallel_threshold(bool transcendental);

@@ -322,17 +322,106 @@ NABLA_SIMD_TARGET void sum_rows_kernel(const T* x, T* out, int64_t red, int64_t 
   for (int64_t i = 0; i < inner; ++i) out[i] = static_cast<T>(acc[i]);
 }
 
+// Sum of a vector's lanes in double precision.
+template <typename V>
+NABLA_SIMD_INLINE double lane_sum(V v) {
+  double s = 0;
+  for (int l = 0; l < Traits<V>::kW; ++l) s += static_cast<double>(v[l]);
+  return s;
+}
+
+template <typename V>
+NABLA_SIMD_TARGET void softmax_rows_kernel(const S_t<V>* x, S_t<V>* out, int64_t rows, int64_t cols, bool log) {
+  using S = S_t<V>;
+  constexpr int W = Traits<V>::kW;
+  const int64_t cw = cols / W * W;
+  for (int64_t r = 0; r < rows; ++r) {
+    const S* xr = x + r * cols;
+    S* o = out + r * cols;
+    // Row max, NaN-propagating: a lane that saw a NaN keeps it.
+    V mv = splat<V>(-INFINITY);
+    for (int64_t i = 0; i < cw; i += W) {
+      const V v = load<V>(xr + i);
+      mv = (v > mv) | (v != v) ? v : mv;
+    }
+    S mx = -INFINITY;
+    for (int l = 0; l < W; ++l)
+      if (mv[l] > mx || mv[l] != mv[l]) mx = mv[l];
+    for (int64_t i = cw; i < cols; ++i)
+      if (xr[i] > mx || xr[i] != xr[i]) mx = xr[i];
+    const V mxv = splat<V>(mx);
+    // exp(x - max), summed (lanes in S, the total in double).
+    V sv{};
+    double s = 0;
+    int64_t i = 0;
+    for (; i < cw; i += W) {
+      const V e = vexp(load<V>(xr + i) - mxv);
+      if (!log) store(o + i, e);
+      sv += e;
+    }
+    if (i < cols) {
+      // Padding with max + (-inf) would give NaN for an infinite max; pad with the max itself and
+      // subtract the padding's exp(0) = 1 per lane afterwards.
+      const V e = vexp(load_partial<V>(xr + i, cols - i, mx) - mxv);
+      if (!log) store_partial(o + i, e, cols - i);
+      sv += e;
+      s -= static_cast<double>(W - (cols - i));
+    }
+    s += lane_sum(sv);
+    if (log) {
+      // (x - max) - log(sum), not x - (max + log(sum)): the first difference is exact, while
+      // max + log(sum) would round away log(sum)'s low bits next to a large max.
+      const S ls = static_cast<S>(std::log(s));
+      const V lv = splat<V>(ls);
+      for (i = 0; i < cw; i += W) store(o + i, (load<V>(xr + i) - mxv) - lv);
+      for (; i < cols; ++i) o[i] = (xr[i] - mx) - ls;
+    } else {
+      const S inv = static_cast<S>(1 / s);
+      const V iv = splat<V>(inv);
+      for (i = 0; i < cw; i += W) store(o + i, load<V>(o + i) * iv);
+      for (; i < cols; ++i) o[i] *= inv;
+    }
+  }
+}
+
+template <typename V>
+NABLA_SIMD_TARGET void softmax_grad_rows_kernel(const S_t<V>* y, const S_t<V>* g, S_t<V>* out, int64_t rows,
+                                                int64_t cols, bool log) {
+  using S = S_t<V>;
+  constexpr int W = Traits<V>::kW;
+  const int64_t cw = cols / W * W;
+  for (int64_t r = 0; r < rows; ++r) {
+    const S* yr = y + r * cols;
+    const S* gr = g + r * cols;
+    S* o = out + r * cols;
+    V dv{};
+    int64_t i = 0;
+    for (; i < cw; i += W) dv += log ? load<V>(gr + i) : load<V>(gr + i) * load<V>(yr + i);
+    double d = lane_sum(dv);
+    for (; i < cols; ++i) d += log ? static_cast<double>(gr[i]) : static_cast<double>(gr[i]) * yr[i];
+    const S ds = static_cast<S>(d);
+    const V dsv = splat<V>(ds);
+    for (i = 0; i < cw; i += W) {
+      const V yv = load<V>(yr + i), gv = load<V>(gr + i);
+      store(o + i, log ? gv - vexp(yv) * dsv : yv * (gv - dsv));
+    }
+    for (; i < cols; ++i) o[i] = log ? gr[i] - std::exp(yr[i]) * ds : yr[i] * (gr[i] - ds);
+  }
+}
+
 }  // namespace
 
 const EwKernels<float>& ew_kernels_f32() {
   static const EwKernels<float> k{unary_kernel<vf>, binary_kernel<vf>, binary_scalar_kernel<vf>,
-                                  sum_kernel<float>, axpy_kernel<vf>, sum_rows_kernel<float>};
+                                  sum_kernel<float>, axpy_kernel<vf>, sum_rows_kernel<float>,
+                                  softmax_rows_kernel<vf>, softmax_grad_rows_kernel<vf>};
   return k;
 }
 
 const EwKernels<double>& ew_kernels_f64() {
   static const EwKernels<double> k{unary_kernel<vd>, binary_kernel<vd>, binary_scalar_kernel<vd>,
-                                   sum_kernel<double>, axpy_kernel<vd>, sum_rows_kernel<double>};
+                                   sum_kernel<double>, axpy_kernel<vd>, sum_rows_kernel<double>,
+                                   softmax_rows_kernel<vd>, softmax_grad_rows_kernel<vd>};
   return k;
 }
 

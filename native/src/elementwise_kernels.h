@@ -38,6 +38,11 @@ struct EwKernels {
   void (*axpy)(T alpha, const T* x, T* y, int64_t n);
   // out[i] = sum over r < red of x[r * inner + i], for i < inner (double accumulators).
   void (*sum_rows)(const T* x, T* out, int64_t red, int64_t inner, double* acc);
+  // Softmax of each of `rows` contiguous rows of `cols`: exp(x - max) / sum, or with `log`
+  // x - max - log(sum). A NaN in a row makes the whole row NaN (as the TypeScript kernel).
+  void (*softmax_rows)(const T* x, T* out, int64_t rows, int64_t cols, bool log);
+  // Their backward for gradient g of output y: y (g - sum(g y)), or with `log` g - exp(y) sum(g).
+  void (*softmax_grad_rows)(const T* y, const T* g, T* out, int64_t rows, int64_t cols, bool log);
 };
 
 namespace generic {

@@ -357,6 +357,78 @@ describe.each(availableIsas(addon))('elementwise (%s)', (isa) => {
   }
 });
 
+/** Row-wise softmax / log-softmax and their backward in double precision (the reference). */
+function softmaxRef(x: ArrayLike<number>, rows: number, cols: number, log: boolean): number[] {
+  const out: number[] = [];
+  for (let r = 0; r < rows; r++) {
+    const row = Array.from({ length: cols }, (_, i) => x[r * cols + i]!);
+    const mx = row.some(Number.isNaN) ? Number.NaN : Math.max(...row);
+    const s = row.reduce((acc, v) => acc + Math.exp(v - mx), 0);
+    for (const v of row) out.push(log ? v - mx - Math.log(s) : Math.exp(v - mx) / s);
+  }
+  return out;
+}
+
+function softmaxGradRef(
+  y: ArrayLike<number>,
+  g: ArrayLike<number>,
+  rows: number,
+  cols: number,
+  log: boolean,
+) {
+  const out: number[] = [];
+  for (let r = 0; r < rows; r++) {
+    let d = 0;
+    for (let i = 0; i < cols; i++) d += log ? g[r * cols + i]! : g[r * cols + i]! * y[r * cols + i]!;
+    for (let i = 0; i < cols; i++) {
+      const j = r * cols + i;
+      out.push(log ? g[j]! - Math.exp(y[j]!) * d : y[j]! * (g[j]! - d));
+    }
+  }
+  return out;
+}
+
+describe.each(availableIsas(addon))('softmax rows (%s)', (isa) => {
+  for (const [dtype, Ctor] of DTYPES) {
+    const tol = Ctor === Float32Array ? 2e-6 : 1e-13;
+    for (const log of [false, true]) {
+      it(`${dtype} ${log ? 'log-softmax' : 'softmax'} and its gradient match double precision`, () => {
+        expect(addon.setIsa(isa)).toBe(isa);
+        const rand = rng(7);
+        for (const cols of [1, 3, 16, 17, 40, 100]) {
+          const rows = 5;
+          const x = randomArray(Ctor, rows * cols, rand, -8, 8);
+          const out = new Ctor(rows * cols + 2).fill(42);
+          addon.softmax(x, out, rows, cols, log);
+          // Log-softmax values near 0 are differences of O(1) terms: error relative to max(|v|, 1).
+          expect(maxRelError(out, softmaxRef(x, rows, cols, log), rows * cols, log ? 1 : 1e-30)).toBeLessThan(
+            tol * 4,
+          );
+          expect(Array.from(out.subarray(rows * cols))).toEqual([42, 42]);
+          // In place gives the same result.
+          const y = x.slice();
+          addon.softmax(y, y, rows, cols, log);
+          expect(maxRelError(y, out, rows * cols)).toBe(0);
+          const g = randomArray(Ctor, rows * cols, rand);
+          const gx = new Ctor(rows * cols);
+          addon.softmaxGrad(y, g, gx, rows, cols, log);
+          expect(maxRelError(gx, softmaxGradRef(y, g, rows, cols, log), rows * cols, 1e-6)).toBeLessThan(
+            tol * 50,
+          );
+        }
+      });
+    }
+
+    it(`${dtype}: a NaN poisons its row only; -Inf entries get probability 0`, () => {
+      const x = Ctor.from([1, Number.NaN, 2, 0, Number.NEGATIVE_INFINITY, 0]);
+      const out = new Ctor(6);
+      addon.softmax(x, out, 2, 3, false);
+      expect(Array.from(out.subarray(0, 3)).every(Number.isNaN)).toBe(true);
+      expect(Array.from(out.subarray(3))).toEqual([0.5, 0, 0.5]);
+    });
+  }
+});
+
 describe('elementwise threading', () => {
   it('gives identical results above and below the parallel threshold', () => {
     addon.setIsa('auto');

@@ -2,13 +2,22 @@
 // fallback to the TypeScript loops still passes every agreement test, only slower).
 import { afterEach, describe, expect, it } from 'vitest';
 import { getBackend, getNativeAddon, setBackend } from '../../src/backend/index.js';
+import * as F from '../../src/nn/functional/index.js';
 import * as B from '../../src/ops/binary.js';
 import { sum } from '../../src/ops/reduce.js';
 import * as U from '../../src/ops/unary.js';
 import { permute } from '../../src/ops/view.js';
 import { randn64 } from '../helpers.js';
 
-type Counted = 'binary' | 'binaryScalar' | 'binaryBroadcast' | 'copyStrided' | 'sumMiddleAxis' | 'unary';
+type Counted =
+  | 'binary'
+  | 'binaryScalar'
+  | 'binaryBroadcast'
+  | 'copyStrided'
+  | 'sumMiddleAxis'
+  | 'unary'
+  | 'softmax'
+  | 'softmaxGrad';
 
 function countCalls(names: Counted[]): { counts: Record<string, number>; restore: () => void } {
   const addon = getNativeAddon() as unknown as Record<string, (...args: unknown[]) => unknown>;
@@ -64,6 +73,27 @@ describe('native backend routing', () => {
       sumMiddleAxis: 1,
       unary: 1,
     });
+  });
+});
+
+describe('native routing of the nn kernels', () => {
+  const prev = getBackend().name;
+  afterEach(() => setBackend(prev));
+
+  it('softmax, log-softmax (forward and fused backward) and the linear bias run on the addon', () => {
+    setBackend('native');
+    const x = randn64([8, 4, 64], 5).float().requiresGrad_(true);
+    const w = randn64([16, 64], 6).float();
+    const b = randn64([16], 7).float();
+    const { counts, restore } = countCalls(['softmax', 'softmaxGrad', 'binaryBroadcast']);
+    try {
+      sum(B.mul(F.softmax(x, -1), x)).backward();
+      sum(B.mul(F.logSoftmax(x, -1), x)).backward();
+      F.linear(x, w, b);
+    } finally {
+      restore();
+    }
+    expect(counts).toEqual({ softmax: 2, softmaxGrad: 2, binaryBroadcast: 1 });
   });
 });
 

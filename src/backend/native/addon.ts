@@ -18,7 +18,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Interface version this loader expects; must match `kAbiVersion` in `native/src/addon.cc`. */
-export const NATIVE_ABI_VERSION = 6;
+export const NATIVE_ABI_VERSION = 7;
 
 /** Floating-point typed arrays accepted by the native kernels (all arguments of one call share a type). */
 export type FloatArray = Float32Array | Float64Array;
@@ -332,6 +332,16 @@ export interface NativeAddon {
    * the packed one; returns the previous setting.
    */
   setSmallGemm(enabled: boolean): boolean;
+  /**
+   * Softmax (`log`: log-softmax) of each of `rows` contiguous rows of `cols` elements, computed
+   * stably (shifted by the row max); a NaN makes its row NaN. `out` may be `x`.
+   */
+  softmax<T extends FloatArray>(x: T, out: T, rows: number, cols: number, log: boolean): void;
+  /**
+   * Input gradient of `softmax` rows given the output `y` and its gradient `g`: `y·(g − Σ g·y)`, or
+   * with `log` (y = log-softmax) `g − exp(y)·Σ g`.
+   */
+  softmaxGrad<T extends FloatArray>(y: T, g: T, out: T, rows: number, cols: number, log: boolean): void;
   /** `out[o, i] = Σ_r x[o, r, i]` for `x` viewed as `[outer, red, inner]`, accumulated in double precision. */
   sumMiddleAxis<T extends FloatArray>(x: T, out: T, outer: number, red: number, inner: number): void;
 

@@ -3,8 +3,11 @@
  * backward is written with ops), the elementwise activations of `src/ops/unary.ts`
  * re-exported, and a few more composed from ops.
  */
-import { record } from '../../autograd/node.js';
-import { allocArray, type DataArray } from '../../core/dtype.js';
+import { isGradEnabled } from '../../autograd/mode.js';
+import { record, shouldRecord } from '../../autograd/node.js';
+import { getBackend, getNativeAddon } from '../../backend/index.js';
+import type { FloatArray, NativeAddon } from '../../backend/native/addon.js';
+import { allocArray, allocOutput, type DataArray } from '../../core/dtype.js';
 import { ArgumentError, fmtShape, ShapeError } from '../../core/errors.js';
 import { normAxis, sizeOf } from '../../core/shape.js';
 import { Tensor } from '../../core/tensor.js';
@@ -50,6 +53,8 @@ export function softmaxRaw(
   out: DataArray,
   log: boolean,
 ): void {
+  const addon = nativeRows(x, out, inner);
+  if (addon) return addon.softmax(x as FloatArray, out as FloatArray, outer, n, log);
   if (inner === 1) {
     for (let o = 0; o < outer; o++) {
       const base = o * n;
@@ -106,27 +111,85 @@ export function softmaxRaw(
   }
 }
 
+/** The addon when rows of `n` contiguous elements (inner = 1) can go to its softmax kernels. */
+function nativeRows(x: DataArray, out: DataArray, inner: number): NativeAddon | null {
+  if (inner !== 1 || getBackend().name !== 'native') return null;
+  const same =
+    (x instanceof Float32Array && out instanceof Float32Array) ||
+    (x instanceof Float64Array && out instanceof Float64Array);
+  return same ? getNativeAddon() : null;
+}
+
 /**
- * Softmax along `axis` (default last), computed stably (shifted by the max). Backward:
- * `y·(g − Σ g·y)`, with ops, so it is twice differentiable.
+ * The input gradient of softmax (`y·(g − Σ g·y)`) or log-softmax (`g − exp(y)·Σ g`) along the middle
+ * axis of [outer, n, inner], in one pass (the addon's kernel for rows, else a TypeScript loop).
+ * Used by the backward when no graph is recorded; with `createGraph` the backward uses ops.
  */
-export function softmax(x: Tensor, axis = -1): Tensor {
-  const op = 'softmax';
-  checkFloat(x, op, 'input');
-  const { a, outer, n, inner } = around(x, axis, op);
-  const out = allocArray(x.dtype, x.size);
-  softmaxRaw(x._contiguousData(), outer, n, inner, out, false);
-  const y = Tensor._fromData(out, x.shape, x.dtype);
+function softmaxGradRaw(
+  y: DataArray,
+  g: DataArray,
+  outer: number,
+  n: number,
+  inner: number,
+  out: DataArray,
+  log: boolean,
+): void {
+  const addon = nativeRows(y, out, inner);
+  if (addon && g.constructor === y.constructor) {
+    return addon.softmaxGrad(y as FloatArray, g as FloatArray, out as FloatArray, outer, n, log);
+  }
+  const d = new Float64Array(inner);
+  for (let o = 0; o < outer; o++) {
+    const base = o * n * inner;
+    d.fill(0);
+    for (let k = 0; k < n; k++) {
+      const row = base + k * inner;
+      for (let i = 0; i < inner; i++) d[i]! += log ? g[row + i]! : g[row + i]! * y[row + i]!;
+    }
+    for (let k = 0; k < n; k++) {
+      const row = base + k * inner;
+      for (let i = 0; i < inner; i++) {
+        const j = row + i;
+        out[j] = log ? g[j]! - Math.exp(y[j]!) * d[i]! : y[j]! * (g[j]! - d[i]!);
+      }
+    }
+  }
+}
+
+/** Records softmax / log-softmax `y` of `x` (the backward is fused unless a graph is recorded). */
+function recordSoftmax(op: string, x: Tensor, y: Tensor, a: number, log: boolean): void {
+  const { outer, n, inner } = around(x, a, op);
   record(
     op,
     y,
     [x],
     ([g]) => {
+      if (!isGradEnabled()) {
+        const out = allocOutput(y.dtype, y.size);
+        softmaxGradRaw(y._contiguousData(), g!._contiguousData(), outer, n, inner, out, log);
+        return [Tensor._wrap(out, y.shape, y.dtype)];
+      }
+      const axes = x.ndim ? a : undefined;
+      if (log) return [sub(g!, mul(exp(y), sum(g!, axes, true)))];
       const gy = mul(g!, y);
-      return [sub(gy, mul(y, sum(gy, x.ndim ? a : undefined, true)))];
+      return [sub(gy, mul(y, sum(gy, axes, true)))];
     },
     [y],
   );
+}
+
+/**
+ * Softmax along `axis` (default last), computed stably (shifted by the max). Backward:
+ * `y·(g − Σ g·y)` (with ops under `createGraph`, so it is twice differentiable).
+ */
+export function softmax(x: Tensor, axis = -1): Tensor {
+  const op = 'softmax';
+  checkFloat(x, op, 'input');
+  const { a, outer, n, inner } = around(x, axis, op);
+  const out = allocOutput(x.dtype, x.size);
+  softmaxRaw(x._contiguousData(), outer, n, inner, out, false);
+  const y = Tensor._wrap(out, x.shape, x.dtype);
+  if (shouldRecord(x)) recordSoftmax(op, x, y, a, false);
   return y;
 }
 
@@ -138,10 +201,10 @@ export function logSoftmax(x: Tensor, axis = -1): Tensor {
   const op = 'logSoftmax';
   checkFloat(x, op, 'input');
   const { a, outer, n, inner } = around(x, axis, op);
-  const out = allocArray(x.dtype, x.size);
+  const out = allocOutput(x.dtype, x.size);
   softmaxRaw(x._contiguousData(), outer, n, inner, out, true);
-  const y = Tensor._fromData(out, x.shape, x.dtype);
-  record(op, y, [x], ([g]) => [sub(g!, mul(exp(y), sum(g!, x.ndim ? a : undefined, true)))], [y]);
+  const y = Tensor._wrap(out, x.shape, x.dtype);
+  if (shouldRecord(x)) recordSoftmax(op, x, y, a, true);
   return y;
 }
 

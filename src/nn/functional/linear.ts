@@ -1,7 +1,7 @@
 /** Fully connected layer: `y = x·Wᵀ + b`. */
 import { record } from '../../autograd/node.js';
 import { getBackend } from '../../backend/index.js';
-import { allocArray } from '../../core/dtype.js';
+import { allocOutput } from '../../core/dtype.js';
 import { fmtShape, ShapeError } from '../../core/errors.js';
 import { sizeOf } from '../../core/shape.js';
 import { Tensor } from '../../core/tensor.js';
@@ -30,7 +30,7 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
   const [xf, w, b] = ts;
   const rows = sizeOf(x.shape.slice(0, -1));
   const outShape = [...x.shape.slice(0, -1), nOut];
-  const out = allocArray(dtype, rows * nOut);
+  const out = allocOutput(dtype, rows * nOut);
   if (out.length > 0) {
     getBackend().matmul(xf._contiguousData(), w._contiguousData(), out, {
       batch: 1,
@@ -45,11 +45,11 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
       bBatchStride: 0,
     });
     if (b) {
-      const bd = b._contiguousData();
-      for (let r = 0; r < rows; r++) {
-        const base = r * nOut;
-        for (let j = 0; j < nOut; j++) out[base + j]! += bd[j]!;
-      }
+      // out += bias on every row, in place (the native backend's row-broadcast kernel).
+      const shape = [rows, nOut];
+      const dense = { data: out, shape, strides: [nOut, 1], offset: 0 };
+      const row = { data: b._storage.data, shape, strides: [0, b.strides[0]!], offset: b.offset };
+      getBackend().binary('add', dense, row, out);
     }
   }
   const y = Tensor._fromData(out, outShape, dtype);
