@@ -1,6 +1,5 @@
 // Module entry point of nabla_native.node.
 #include <napi.h>
-#include <node_version.h>
 
 #include "bindings.h"
 
@@ -13,7 +12,7 @@ constexpr int kAbiVersion = 7;
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("abiVersion", Napi::Number::New(env, kAbiVersion));
   // The slab pool (bind_memory.cc) uses V8's C++ API: the loader checks this against the running Node.
-  exports.Set("nodeModuleVersion", Napi::Number::New(env, NODE_MODULE_VERSION));
+  exports.Set("nodeModuleVersion", Napi::Number::New(env, NABLA_NODE_MODULE_VERSION));
   nabla::register_info(env, exports);
   nabla::register_gemm(env, exports);
   nabla::register_lapack(env, exports);

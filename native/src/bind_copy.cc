@@ -1,11 +1,13 @@
 // copyStrided(src, offset, shape, strides, out): gathers a strided view into a
 // contiguous array of the same element type (permute/transpose materialisation).
+#include <algorithm>
 #include <cstring>
 #include <string>
 #include <vector>
 
 #include "bindings.h"
 #include "napi_util.h"
+#include "thread_pool.h"
 
 namespace nabla {
 namespace {
@@ -108,28 +110,45 @@ Napi::Value CopyStrided(const Napi::CallbackInfo& info) {
   }
   const size_t r = sh.size();
   const int64_t inner = sh[r - 1], inner_stride = st[r - 1] * es;
-  std::vector<int64_t> idx(r, 0);
   const char* base = src.data + offset * es;
-  char* dst = out.data;
   const int64_t rows = n / inner;
-  for (int64_t row = 0; row < rows; ++row) {
-    int64_t off = 0;
-    for (size_t d = 0; d + 1 < r; ++d) off += idx[d] * st[d];
-    const char* s = base + off * es;
-    if (inner_stride == es) {
-      std::memcpy(dst, s, static_cast<size_t>(inner * es));
-    } else if (es == 4) {
-      copy_inner<4>(dst, s, inner, inner_stride);
-    } else if (es == 8) {
-      copy_inner<8>(dst, s, inner, inner_stride);
-    } else {
-      copy_inner<1>(dst, s, inner, inner_stride);
+  // Rows [row0, row1): the odometer starts from row0's multi-index.
+  auto copy_rows = [&](int64_t row0, int64_t row1) {
+    std::vector<int64_t> idx(r, 0);
+    for (int64_t rem = row0, d = static_cast<int64_t>(r) - 2; d >= 0; --d) {
+      idx[d] = rem % sh[d];
+      rem /= sh[d];
     }
-    dst += inner * es;
-    for (size_t d = r - 1; d-- > 0;) {  // odometer over the outer dims
-      if (++idx[d] < sh[d]) break;
-      idx[d] = 0;
+    char* dst = out.data + row0 * inner * es;
+    for (int64_t row = row0; row < row1; ++row) {
+      int64_t off = 0;
+      for (size_t d = 0; d + 1 < r; ++d) off += idx[d] * st[d];
+      const char* s = base + off * es;
+      if (inner_stride == es) {
+        std::memcpy(dst, s, static_cast<size_t>(inner * es));
+      } else if (es == 4) {
+        copy_inner<4>(dst, s, inner, inner_stride);
+      } else if (es == 8) {
+        copy_inner<8>(dst, s, inner, inner_stride);
+      } else {
+        copy_inner<1>(dst, s, inner, inner_stride);
+      }
+      dst += inner * es;
+      for (size_t d = r - 1; d-- > 0;) {  // odometer over the outer dims
+        if (++idx[d] < sh[d]) break;
+        idx[d] = 0;
+      }
     }
+  };
+  // Large gathers (attention heads: 1-2 MiB) are split over the pool: one thread's copy of scattered
+  // rows runs well below memory bandwidth.
+  constexpr int64_t kParallelBytes = int64_t{1} << 18;
+  const int64_t tasks = std::min<int64_t>(rows, std::max<int64_t>(1, n * es / kParallelBytes));
+  if (tasks <= 1 || pool_num_threads() <= 1) {
+    copy_rows(0, rows);
+  } else {
+    const int64_t per = (rows + tasks - 1) / tasks;
+    parallel_for(tasks, [&](int64_t t) { copy_rows(t * per, std::min(rows, (t + 1) * per)); });
   }
   return env.Undefined();
 }

@@ -32,6 +32,8 @@ describe('native addon loading', () => {
       : path.join(root!, 'build', 'Release', 'nabla_native.node');
     expect(nativeAddonPath()).toBe(expected);
     expect(addon.abiVersion).toBe(NATIVE_ABI_VERSION);
+    // Built for this Node's ABI (the loader refuses other binaries: the addon uses V8's C++ API).
+    expect(String(addon.nodeModuleVersion)).toBe(process.versions.modules);
   });
 
   it('honours NABLA_BACKEND=js unless told to ignore it', () => {
