@@ -128,6 +128,31 @@ describe('addon.copyStrided', () => {
     }
   });
 
+  it('splits large gathers over the pool with the same result as one thread', () => {
+    const addon = getNativeAddon()!;
+    const threads = addon.getNumThreads();
+    const src = new Float32Array(32 * 64 * 4 * 32).map((_, i) => i);
+    const view: [number[], number[]] = [
+      [32, 4, 64, 32],
+      [8192, 32, 128, 1],
+    ]; // attention heads: [N, L, H, D] -> [N, H, L, D]
+    try {
+      const results = [1, 2].map((t) => {
+        addon.setNumThreads(t);
+        const out = new Float32Array(src.length);
+        addon.copyStrided(src, 0, view[0], view[1], out);
+        return out;
+      });
+      expect(results[1]).toEqual(results[0]);
+      // Spot-check against the definition: out[n, h, l, d] = src[n, l, h, d].
+      const at = (n: number, h: number, l: number, d: number) => results[1]![((n * 4 + h) * 64 + l) * 32 + d];
+      expect(at(31, 3, 63, 31)).toBe(31 * 8192 + 63 * 128 + 3 * 32 + 31);
+      expect(at(5, 2, 17, 9)).toBe(5 * 8192 + 17 * 128 + 2 * 32 + 9);
+    } finally {
+      addon.setNumThreads(threads);
+    }
+  });
+
   it('refuses views that reach outside the source, and mixed element types', () => {
     const addon = getNativeAddon()!;
     const src = new Float32Array(10);
