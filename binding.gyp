@@ -28,7 +28,8 @@
         "native/src/elementwise_avx512.cc",
         "native/src/conv.cc",
         "native/src/bind_copy.cc",
-        "native/src/bind_memory.cc"
+        "native/src/bind_memory.cc",
+        "native/src/bind_random.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED", "NABLA_NODE_MODULE_VERSION=<(node_module_version)"],

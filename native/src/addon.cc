@@ -7,7 +7,7 @@ namespace {
 
 // Bumped whenever the JS-visible interface changes, so src/backend/native/addon.ts
 // can refuse a stale build instead of calling functions with the wrong shape.
-constexpr int kAbiVersion = 7;
+constexpr int kAbiVersion = 8;
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("abiVersion", Napi::Number::New(env, kAbiVersion));
@@ -20,6 +20,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   nabla::register_conv(env, exports);
   nabla::register_copy(env, exports);
   nabla::register_memory(env, exports);
+  nabla::register_random(env, exports);
   return exports;
 }
 

@@ -12,5 +12,6 @@ void register_elementwise(Napi::Env env, Napi::Object exports);
 void register_conv(Napi::Env env, Napi::Object exports);
 void register_copy(Napi::Env env, Napi::Object exports);
 void register_memory(Napi::Env env, Napi::Object exports);
+void register_random(Napi::Env env, Napi::Object exports);
 
 }  // namespace nabla

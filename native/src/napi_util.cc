@@ -60,6 +60,17 @@ Int32Array get_int32_array(const Napi::CallbackInfo& info, size_t i, const char*
   return a;
 }
 
+Uint32Array get_uint32_array(const Napi::CallbackInfo& info, size_t i, const char* name) {
+  v8::Local<v8::Value> v = arg(info, i);
+  if (!v->IsUint32Array()) throw_type_error(info.Env(), std::string(name) + " must be a Uint32Array");
+  v8::Local<v8::Uint32Array> ta = v.As<v8::Uint32Array>();
+  void* base = ta->Buffer()->Data();
+  Uint32Array a;
+  a.data = base == nullptr ? nullptr : reinterpret_cast<uint32_t*>(static_cast<char*>(base) + ta->ByteOffset());
+  a.length = base == nullptr ? 0 : static_cast<int64_t>(ta->Length());
+  return a;
+}
+
 bool is_undefined_or_null(const Napi::CallbackInfo& info, size_t i) {
   return i >= info.Length() || arg(info, i)->IsNullOrUndefined();
 }

@@ -29,11 +29,17 @@ struct Int32Array {
   int64_t length = 0;
 };
 
+struct Uint32Array {
+  uint32_t* data = nullptr;
+  int64_t length = 0;
+};
+
 [[noreturn]] void throw_type_error(Napi::Env env, const std::string& msg);
 [[noreturn]] void throw_range_error(Napi::Env env, const std::string& msg);
 
 FloatArray get_float_array(const Napi::CallbackInfo& info, size_t i, const char* name);
 Int32Array get_int32_array(const Napi::CallbackInfo& info, size_t i, const char* name);
+Uint32Array get_uint32_array(const Napi::CallbackInfo& info, size_t i, const char* name);
 bool is_undefined_or_null(const Napi::CallbackInfo& info, size_t i);
 
 // A non-negative integer-valued number (<= 2^53).

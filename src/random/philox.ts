@@ -5,6 +5,11 @@
  * All arithmetic is exact 32-bit integer math (Math.imul and 16-bit halves for mulhi).
  */
 
+import { getBackend, getNativeAddon } from '../backend/index.js';
+
+/** From this many blocks on, the addon generates the words (one call costs ~0.1 µs, a block ~40 ns here). */
+const NATIVE_MIN_BLOCKS = 4;
+
 const M0 = 0xd2511f53;
 const M1 = 0xcd9e8d57;
 const W0 = 0x9e3779b9;
@@ -62,6 +67,12 @@ export function philoxBlock(
 export function philoxWords(k0: number, k1: number, offset: number, n: number, domain = 0): Uint32Array {
   const blocks = Math.ceil(n / 4);
   const out = new Uint32Array(blocks * 4);
+  // The native backend's addon computes the same words (exact integer arithmetic) ~10x faster.
+  const addon = blocks >= NATIVE_MIN_BLOCKS && getBackend().name === 'native' ? getNativeAddon() : null;
+  if (addon) {
+    addon.philox(k0 >>> 0, k1 >>> 0, offset, domain >>> 0, out);
+    return n === out.length ? out : out.subarray(0, n);
+  }
   for (let b = 0; b < blocks; b++) {
     const ctr = offset + b;
     philoxBlock(k0, k1, ctr >>> 0, Math.floor(ctr / 0x100000000) >>> 0, 0, domain >>> 0, out, 4 * b);

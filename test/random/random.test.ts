@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'vitest';
+import { getNativeAddon } from '../../src/backend/index.js';
 import { tensor } from '../../src/ops/creation.js';
 import {
   bernoulli,
@@ -8,6 +9,7 @@ import {
   normal,
   permutation,
   philoxBlock,
+  philoxWords,
   rand,
   randint,
   randn,
@@ -29,6 +31,31 @@ describe('Philox4x32-10', () => {
     expect(hex(out)).toEqual(['408f276d', '41c83b0e', 'a20bc7c6', '6d5451fd']);
     philoxBlock(0xa4093822, 0x299f31d0, 0x243f6a88, 0x85a308d3, 0x13198a2e, 0x03707344, out, 0);
     expect(hex(out)).toEqual(['d16cfe09', '94fdcceb', '5001e420', '24126ea1']);
+  });
+});
+
+describe('Philox streams on the addon', () => {
+  test('the native words equal the TypeScript ones (offsets past 2^32, every domain, ragged n)', () => {
+    const addon = getNativeAddon(); // this suite runs in the native test project only
+    expect(addon).not.toBeNull();
+    if (!addon) return;
+    const cases: [number, number, number, number, number][] = [
+      [0, 0, 0, 0, 64],
+      [0xa4093822, 0x299f31d0, 7, 1, 37],
+      [0xffffffff, 0x12345678, 2 ** 32 - 3, 2, 40], // the counter's high word changes mid-stream
+      [123, 456, 5 * 2 ** 32 + 11, 0xffffffff, 16],
+    ];
+    for (const [k0, k1, offset, domain, n] of cases) {
+      const want = new Uint32Array(Math.ceil(n / 4) * 4);
+      for (let b = 0; b < want.length / 4; b++) {
+        const ctr = offset + b;
+        philoxBlock(k0, k1, ctr >>> 0, Math.floor(ctr / 2 ** 32) >>> 0, 0, domain, want, 4 * b);
+      }
+      const got = new Uint32Array(want.length);
+      addon.philox(k0, k1, offset, domain, got);
+      expect(hex(got)).toEqual(hex(want));
+      expect(hex(philoxWords(k0, k1, offset, n, domain))).toEqual(hex(want.subarray(0, n)));
+    }
   });
 });
 

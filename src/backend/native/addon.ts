@@ -18,7 +18,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Interface version this loader expects; must match `kAbiVersion` in `native/src/addon.cc`. */
-export const NATIVE_ABI_VERSION = 7;
+export const NATIVE_ABI_VERSION = 8;
 
 /** Floating-point typed arrays accepted by the native kernels (all arguments of one call share a type). */
 export type FloatArray = Float32Array | Float64Array;
@@ -318,6 +318,11 @@ export interface NativeAddon {
    * the buffer. V8 does not count it as external memory. Null when the pool's in-use cap is reached.
    */
   slab(bytes: number): ArrayBuffer | null;
+  /**
+   * Fills `out` with Philox4x32-10 words of key (k0, k1): block b (4 words) uses the counter
+   * (offset + b as two uint32 halves, 0, domain). Bit-identical to `philoxWords` of `src/random`.
+   */
+  philox(k0: number, k1: number, offset: number, domain: number, out: Uint32Array): void;
   /** Sets the slab pool's in-use cap (bytes) when given, and returns its counters. */
   slabPool(limit?: number): {
     limit: number;
