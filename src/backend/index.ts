@@ -83,12 +83,12 @@ let slabPool: number | null = null;
 /**
  * Small arrays' slabs from the addon's recycling pool (docs/backend.md "Memory"): V8 does not count
  * them as external memory, so they do not force young-generation GCs, and collected slabs are
- * reused while still resident. At most 256 MiB of slabs are in use; past that, slabs come from
+ * reused while still resident. At most 64 MiB of slabs are in use; past that, slabs come from
  * ordinary ArrayBuffers again. `NABLA_SLAB_POOL=0` turns the pool off.
  */
 function useSlabPool(a: NativeAddon): number | null {
   if (process.env.NABLA_SLAB_POOL === '0' || !slabsEnabled()) return null;
-  const limit = 256 * 2 ** 20;
+  const limit = 64 * 2 ** 20;
   a.slabPool(limit);
   setSlabSource((bytes) => a.slab(bytes));
   return limit;

@@ -26,8 +26,8 @@ function drainPool(value: number): void {
 }
 
 describe('native slab pool', () => {
-  it('is on with the native backend (cap 256 MiB) and serves small arrays', () => {
-    expect(backendInfo().slabPool).toBe(256 * 2 ** 20);
+  it('is on with the native backend (cap 64 MiB) and serves small arrays', () => {
+    expect(backendInfo().slabPool).toBe(64 * 2 ** 20);
     const before = addon.slabPool();
     churn(64, 1, 1);
     const after = addon.slabPool();
