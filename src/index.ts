@@ -5,7 +5,14 @@
 
 export * from './autograd/index.js';
 export type { Backend } from './backend/index.js';
-export { getBackend, listBackends, registerBackend, setBackend } from './backend/index.js';
+export {
+  backendInfo,
+  getBackend,
+  listBackends,
+  registerBackend,
+  setBackend,
+  slabPoolStats,
+} from './backend/index.js';
 export type { DataArray, DType } from './core/dtype.js';
 export { promoteTypes } from './core/dtype.js';
 export * from './core/errors.js';

@@ -156,6 +156,16 @@ export function backendInfo(): BackendInfo {
   };
 }
 
+/**
+ * Counters of the native slab pool (docs/backend.md "Memory"), or null when it is off: `inUse` is
+ * the bytes of slabs whose ArrayBuffers are alive (or not yet collected), `cached` the freed bytes
+ * kept for reuse. Slab memory is not part of `process.memoryUsage().arrayBuffers`, so memory
+ * measurements should add `inUse`.
+ */
+export function slabPoolStats(): ReturnType<NativeAddon['slabPool']> | null {
+  return addon && slabPool !== null ? addon.slabPool() : null;
+}
+
 /** The loaded native addon (null when unavailable), for kernels outside the Backend interface (LAPACK, pooling). */
 export function getNativeAddon(): NativeAddon | null {
   return addon;

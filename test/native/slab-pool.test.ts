@@ -3,7 +3,7 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
-import { backendInfo, getNativeAddon } from '../../src/backend/index.js';
+import { backendInfo, getNativeAddon, slabPoolStats } from '../../src/backend/index.js';
 import { allocOutput } from '../../src/core/dtype.js';
 
 setFlagsFromString('--expose-gc');
@@ -28,6 +28,7 @@ function drainPool(value: number): void {
 describe('native slab pool', () => {
   it('is on with the native backend (cap 64 MiB) and serves small arrays', () => {
     expect(backendInfo().slabPool).toBe(64 * 2 ** 20);
+    expect(slabPoolStats()?.limit).toBe(64 * 2 ** 20);
     const before = addon.slabPool();
     churn(64, 1, 1);
     const after = addon.slabPool();

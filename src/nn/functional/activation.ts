@@ -54,7 +54,10 @@ export function softmaxRaw(
   log: boolean,
 ): void {
   const addon = nativeRows(x, out, inner);
-  if (addon) return addon.softmax(x as FloatArray, out as FloatArray, outer, n, log);
+  if (addon) {
+    addon.softmax(x as FloatArray, out as FloatArray, outer, n, log);
+    return;
+  }
   if (inner === 1) {
     for (let o = 0; o < outer; o++) {
       const base = o * n;
@@ -136,7 +139,8 @@ function softmaxGradRaw(
 ): void {
   const addon = nativeRows(y, out, inner);
   if (addon && g.constructor === y.constructor) {
-    return addon.softmaxGrad(y as FloatArray, g as FloatArray, out as FloatArray, outer, n, log);
+    addon.softmaxGrad(y as FloatArray, g as FloatArray, out as FloatArray, outer, n, log);
+    return;
   }
   const d = new Float64Array(inner);
   for (let o = 0; o < outer; o++) {
