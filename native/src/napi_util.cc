@@ -49,26 +49,25 @@ FloatArray get_float_array(const Napi::CallbackInfo& info, size_t i, const char*
   return a;
 }
 
-Int32Array get_int32_array(const Napi::CallbackInfo& info, size_t i, const char* name) {
+// Pointer and length of a typed-array argument of one element type (detached buffers read as empty).
+template <typename Out, typename V8Array>
+Out get_typed(const Napi::CallbackInfo& info, size_t i, const char* name, bool ok, const char* what) {
   v8::Local<v8::Value> v = arg(info, i);
-  if (!v->IsInt32Array()) throw_type_error(info.Env(), std::string(name) + " must be an Int32Array");
-  v8::Local<v8::Int32Array> ta = v.As<v8::Int32Array>();
+  if (!ok) throw_type_error(info.Env(), std::string(name) + " must be " + what);
+  v8::Local<V8Array> ta = v.As<V8Array>();
   void* base = ta->Buffer()->Data();
-  Int32Array a;
-  a.data = base == nullptr ? nullptr : reinterpret_cast<int32_t*>(static_cast<char*>(base) + ta->ByteOffset());
+  Out a;
+  a.data = base == nullptr ? nullptr : reinterpret_cast<decltype(a.data)>(static_cast<char*>(base) + ta->ByteOffset());
   a.length = base == nullptr ? 0 : static_cast<int64_t>(ta->Length());
   return a;
 }
 
+Int32Array get_int32_array(const Napi::CallbackInfo& info, size_t i, const char* name) {
+  return get_typed<Int32Array, v8::Int32Array>(info, i, name, arg(info, i)->IsInt32Array(), "an Int32Array");
+}
+
 Uint32Array get_uint32_array(const Napi::CallbackInfo& info, size_t i, const char* name) {
-  v8::Local<v8::Value> v = arg(info, i);
-  if (!v->IsUint32Array()) throw_type_error(info.Env(), std::string(name) + " must be a Uint32Array");
-  v8::Local<v8::Uint32Array> ta = v.As<v8::Uint32Array>();
-  void* base = ta->Buffer()->Data();
-  Uint32Array a;
-  a.data = base == nullptr ? nullptr : reinterpret_cast<uint32_t*>(static_cast<char*>(base) + ta->ByteOffset());
-  a.length = base == nullptr ? 0 : static_cast<int64_t>(ta->Length());
-  return a;
+  return get_typed<Uint32Array, v8::Uint32Array>(info, i, name, arg(info, i)->IsUint32Array(), "a Uint32Array");
 }
 
 bool is_undefined_or_null(const Napi::CallbackInfo& info, size_t i) {

@@ -182,19 +182,23 @@ function recordSoftmax(op: string, x: Tensor, y: Tensor, a: number, log: boolean
   );
 }
 
+/** Softmax (`log`: log-softmax) of `x` along `axis`, recorded when needed. */
+function softmaxOp(op: string, x: Tensor, axis: number, log: boolean): Tensor {
+  checkFloat(x, op, 'input');
+  const { a, outer, n, inner } = around(x, axis, op);
+  const out = allocOutput(x.dtype, x.size);
+  softmaxRaw(x._contiguousData(), outer, n, inner, out, log);
+  const y = Tensor._wrap(out, x.shape, x.dtype);
+  if (shouldRecord(x)) recordSoftmax(op, x, y, a, log);
+  return y;
+}
+
 /**
  * Softmax along `axis` (default last), computed stably (shifted by the max). Backward:
  * `y·(g − Σ g·y)` (with ops under `createGraph`, so it is twice differentiable).
  */
 export function softmax(x: Tensor, axis = -1): Tensor {
-  const op = 'softmax';
-  checkFloat(x, op, 'input');
-  const { a, outer, n, inner } = around(x, axis, op);
-  const out = allocOutput(x.dtype, x.size);
-  softmaxRaw(x._contiguousData(), outer, n, inner, out, false);
-  const y = Tensor._wrap(out, x.shape, x.dtype);
-  if (shouldRecord(x)) recordSoftmax(op, x, y, a, false);
-  return y;
+  return softmaxOp('softmax', x, axis, false);
 }
 
 /**
@@ -202,14 +206,7 @@ export function softmax(x: Tensor, axis = -1): Tensor {
  * Backward: `g − exp(y)·Σ g`.
  */
 export function logSoftmax(x: Tensor, axis = -1): Tensor {
-  const op = 'logSoftmax';
-  checkFloat(x, op, 'input');
-  const { a, outer, n, inner } = around(x, axis, op);
-  const out = allocOutput(x.dtype, x.size);
-  softmaxRaw(x._contiguousData(), outer, n, inner, out, true);
-  const y = Tensor._wrap(out, x.shape, x.dtype);
-  if (shouldRecord(x)) recordSoftmax(op, x, y, a, true);
-  return y;
+  return softmaxOp('logSoftmax', x, axis, true);
 }
 
 /** `softmax(−x)` along `axis`. */
